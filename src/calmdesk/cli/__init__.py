@@ -19,11 +19,11 @@ __all__ = ["main"]
 # name -> (module, attribute). Order is the order ``calmdesk --help`` lists them.
 COMMANDS: dict[str, tuple[str, str]] = {
     "advise": ("calmdesk.cli.advise", "advise"),
-    "emotion": ("calmdesk.cli.analyse", "emotion"),
-    "check": ("calmdesk.cli.analyse", "check"),
-    "mask": ("calmdesk.cli.analyse", "mask"),
+    "emotion": ("calmdesk.cli.emotion", "emotion"),
+    "check": ("calmdesk.cli.check", "check"),
+    "mask": ("calmdesk.cli.mask", "mask"),
     "assist": ("calmdesk.cli.assist", "assist"),
-    "sessions": ("calmdesk.cli.assist", "sessions"),
+    "sessions": ("calmdesk.cli.sessions", "sessions"),
     "playbook": ("calmdesk.cli.playbook", "playbook"),
     "serve": ("calmdesk.cli.serve", "serve"),
 }
