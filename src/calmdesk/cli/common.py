@@ -33,7 +33,7 @@ EXIT_BAD_INPUT = 2
 def run_guarded(cli: click.Group) -> int:
     """Run the CLI; a CalmdeskError becomes ``[code] message`` on stderr, not a traceback."""
     try:
-        cli.main(standalone_mode=False, prog_name="calmdesk")
+        result = cli.main(standalone_mode=False, prog_name="calmdesk")
     except errors.CalmdeskError as exc:
         click.echo(f"错误 {exc}", err=True)
         return EXIT_BAD_INPUT if isinstance(exc, errors.BadInput) else EXIT_ERROR
@@ -48,7 +48,8 @@ def run_guarded(cli: click.Group) -> int:
     except BrokenPipeError:  # e.g. `calmdesk advise ... | head`
         sys.stderr.close()
         return 0
-    return 0
+    # With standalone_mode off, click returns ctx.exit()'s code instead of raising.
+    return result if isinstance(result, int) else 0
 
 
 def engine_options(func: F) -> F:

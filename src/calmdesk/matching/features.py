@@ -25,6 +25,9 @@ def load_concepts() -> dict[str, list[str]]:
         raise DataFileError([DataFileProblem(label, "(文件)", "应为「概念: [说法, …]」的映射")], code=LEXICON_INVALID)
     out: dict[str, list[str]] = {}
     for name, forms in data.items():
+        # YAML reads 110 or 12378 as numbers; a number is still a way of saying something.
+        if isinstance(forms, list):
+            forms = [str(f) if isinstance(f, int) and not isinstance(f, bool) else f for f in forms]
         if not isinstance(forms, list) or not forms or not all(isinstance(f, str) and f for f in forms):
             problems.append(DataFileProblem(label, str(name), "应为非空的说法列表"))
             continue
