@@ -16,6 +16,9 @@ from calmdesk import errors
 
 __all__ = ["DATA_DIR", "load_yaml_file", "load_yaml_resource"]
 
+# libyaml's safe loader is several times faster; same results.
+_SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 #: Folder of the built-in data files inside the installed package.
 DATA_DIR = Path(str(resources.files("calmdesk.data")))
 
@@ -37,7 +40,7 @@ def load_yaml_file(path: Path, *, label: str | None = None, code: str = errors.L
             code=code,
         ) from None
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=_SafeLoader)  # noqa: S506 - a safe loader
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"第 {mark.line + 1} 行第 {mark.column + 1} 列" if mark is not None else "某处"

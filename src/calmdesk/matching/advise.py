@@ -1,39 +1,37 @@
 """Situation text → ranked playbook scenarios.
 
-Each scenario becomes one weighted bag of features, and so does the query:
+Each scenario becomes one weighted bag of features (see :mod:`calmdesk.matching.index`):
 
 * **words** from the segmenter with the domain dictionary (stopwords dropped);
 * **concepts** — synonym sets from ``lexicon/concepts.yaml`` found by Aho–Corasick, so
-  "卡被吃了", "ATM吞卡", "取款机把卡扣了" all light up the same ``§card-swallowed`` feature;
+  "卡被吃了", "ATM吞卡", "取款机把卡扣了" all light up the same ``§swallowed`` feature;
 * **character bigrams**, a low-weight safety net for words the dictionary has never seen.
 
-Scenario fields weigh differently (signals > title > situation > topic label). BM25 (bm25s)
-scores the bags; an exact signal phrase found in the query adds a bonus. The ranked list puts
-each topic's best scenario before any topic's second one, so alternatives are real alternatives.
+BM25F scores the bags; an exact signal phrase found in the query adds a bonus. The ranked list
+puts each topic's best scenario before any topic's second one, so alternatives are real
+alternatives.
 """
 
 from __future__ import annotations
 
+import json
 from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-import bm25s
-import numpy as np
-
-from calmdesk.matching.features import FeatureExtractor
+from calmdesk.cache import cached, content_key
+from calmdesk.data import DATA_DIR
+from calmdesk.matching.features import CONCEPT_PREFIX, QueryFeaturizer, load_concepts
+from calmdesk.matching.index import MatchIndex, build_index, family
 from calmdesk.playbook.model import Playbook, Scenario
-from calmdesk.playbook.vocab import topic_label
 from calmdesk.text.normalize import NormalizedText, Script, to_script
 from calmdesk.text.phrases import PhraseMatcher
 from calmdesk.text.render import localize
 
 __all__ = ["Advice", "Match", "Matcher"]
 
-# How many times each field's features count in a scenario's bag (a BM25F-style weighting).
-_FIELD_WEIGHTS = {"signals": 3, "title": 2, "situation": 1, "topic": 1}
-_SIGNAL_BONUS = 0.6  # per matched signal character, scaled by the best BM25 score
+INDEX_FORMAT = "1"  # bump when the index layout or feature extraction changes
+_SIGNAL_BONUS = 0.6  # share of the best BM25 score a strong signal match can add
 _MIN_SCORE = 0.5
 
 
@@ -79,68 +77,55 @@ class Advice:
 
 
 class Matcher:
-    """Built once per playbook; ``advise`` is the hot path."""
+    """Built once per playbook (index cached on disk); ``advise`` is the hot path."""
 
-    def __init__(self, playbook: Playbook, features: FeatureExtractor | None = None) -> None:
+    def __init__(self, playbook: Playbook) -> None:
         self.playbook = playbook
         self.scenarios: list[Scenario] = list(playbook)
-        signals = [s for sc in self.scenarios for s in sc.signals]
-        self.features = features or FeatureExtractor(extra_words=signals)
-        corpus = [self._scenario_bag(sc) for sc in self.scenarios]
-        self._bm25 = bm25s.BM25(k1=1.2, b=0.5)
-        self._bm25.index(corpus, show_progress=False)
-        self._vocab: frozenset[str] = frozenset(t for doc in corpus for t in doc)
-        normalized_signals = [
-            (self.features.fold(sig), i) for i, sc in enumerate(self.scenarios) for sig in sc.signals
-        ]
-        self._signals: PhraseMatcher[int] = PhraseMatcher(
-            (sig, i) for sig, i in normalized_signals if len(sig) >= 2
+        lexicons = ("concepts.yaml", "domain_words.txt", "stopwords.txt", "script_overrides.yaml")
+        key = content_key(
+            [INDEX_FORMAT]
+            + [(DATA_DIR / "lexicon" / name).read_bytes() for name in lexicons]
+            + [json.dumps(sc.to_dict(), ensure_ascii=False, sort_keys=True) for sc in self.scenarios]
         )
+        self.index: MatchIndex = cached(
+            "match-index", key, lambda: build_index(self.scenarios, load_concepts())
+        )
+        self._query = QueryFeaturizer(self.index.words, self.index.concepts)
+        self._signals: PhraseMatcher[int] = PhraseMatcher(self.index.signals)
 
-    def _scenario_bag(self, sc: Scenario) -> list[str]:
-        bag: list[str] = []
-        fields: dict[str, Iterable[str]] = {
-            "signals": sc.signals,
-            "title": [sc.title],
-            "situation": [sc.situation],
-            "topic": [topic_label(sc.topic)],
-        }
-        for name, texts in fields.items():
-            weight = _FIELD_WEIGHTS[name]
-            for text in texts:
-                bag.extend(self.features.extract(self.features.fold(text)) * weight)
-        return bag
-
-    def score_all(self, query: NormalizedText) -> tuple[np.ndarray, list[str]]:
-        tokens = [t for t in self.features.extract(query.text) if t in self._vocab]
-        if not tokens:
-            return np.zeros(len(self.scenarios), dtype=np.float32), []
-        scores = np.asarray(self._bm25.get_scores(tokens), dtype=np.float32)
-        best = float(scores.max()) if len(scores) else 0.0
-        if best > 0:
-            bonus = np.zeros_like(scores)
+    def scores(self, query: NormalizedText) -> tuple[dict[int, float], list[str]]:
+        features = self._query.features(query.text)
+        scores = self.index.score(features)
+        if scores:
+            best = max(scores.values())
+            bonus: dict[int, int] = {}
             seen: set[tuple[int, str]] = set()
             for hit in self._signals.iter_hits(query.text):
                 if (hit.payload, hit.phrase) not in seen:
                     seen.add((hit.payload, hit.phrase))
-                    bonus[hit.payload] += len(hit.phrase)
-            scores = scores + _SIGNAL_BONUS * best * bonus / (bonus.max() + 4.0 if bonus.max() else 1.0)
-        return scores, tokens
+                    bonus[hit.payload] = bonus.get(hit.payload, 0) + len(hit.phrase)
+            if bonus:
+                top = max(bonus.values()) + 4.0
+                for doc, chars in bonus.items():
+                    scores[doc] = scores.get(doc, 0.0) + _SIGNAL_BONUS * best * chars / top
+        return scores, features
 
     def advise(self, query: NormalizedText, *, top: int = 3, script: Script | None = None) -> Advice:
-        scores, tokens = self.score_all(query)
-        ranked = [i for i in np.argsort(-scores, kind="stable") if scores[i] >= _MIN_SCORE]
+        scores, features = self.scores(query)
+        ranked = sorted((i for i, v in scores.items() if v >= _MIN_SCORE), key=lambda i: (-scores[i], i))
         ranked = _topics_first(ranked, self.scenarios)[: max(top, 1)]
         matches = tuple(
-            Match(self.scenarios[i], float(scores[i]), self._explain(tokens, self.scenarios[i]))
-            for i in ranked
+            Match(self.scenarios[i], scores[i], self._explain(features, i)) for i in ranked
         )
         return Advice(query, script or query.script, matches)
 
-    def _explain(self, tokens: list[str], sc: Scenario) -> tuple[str, ...]:
-        words = Counter(t for t in tokens if not t.startswith(("§", "²")))
-        own = set(self._scenario_bag(sc))
-        return tuple(w for w, _ in words.most_common() if w in own)[:6]
+    def _explain(self, features: list[str], doc: int) -> tuple[str, ...]:
+        """The query words and concepts this scenario shares, most frequent first."""
+        bag = self.index.bags[doc]
+        shared = Counter(f for f in features if f in bag and family(f) != "bigram")
+        words = [f.removeprefix(CONCEPT_PREFIX) for f, _ in shared.most_common() if family(f) == "word"]
+        return tuple(w for w in words if not any(w != o and w in o for o in words))[:6]
 
 
 def _topics_first(ranked: list[int], scenarios: list[Scenario]) -> list[int]:

@@ -61,6 +61,14 @@ _MAX_TEXT = 600
 _E = TypeVar("_E", Topic, Place, Stage, Contact)
 
 
+# YAML folding (">") joins lines with a space, which is noise between Chinese characters.
+_SPACE_BETWEEN_WIDE = re.compile(r"(?<=[^\x00-\x7f])\s+(?=[^\x00-\x7f])")
+
+
+def _tidy(text: str) -> str:
+    return _SPACE_BETWEEN_WIDE.sub("", text.strip())
+
+
 class _FileChecker:
     """Validates one scenario file, collecting problems instead of stopping at the first."""
 
@@ -83,7 +91,7 @@ class _FileChecker:
             return ""
         if len(value) > _MAX_TEXT:
             self.problem(key, f"太长（{len(value)} 字，上限 {_MAX_TEXT}）")
-        return value.strip()
+        return _tidy(value)
 
     def texts(self, data: Any, key: str, *, minimum: int = 1) -> tuple[str, ...]:
         value = data.get(key) if isinstance(data, dict) else data
@@ -101,7 +109,7 @@ class _FileChecker:
             elif len(item) > _MAX_TEXT:
                 self.problem(f"{key}[{i}]", f"太长（{len(item)} 字，上限 {_MAX_TEXT}）")
             else:
-                out.append(item.strip())
+                out.append(_tidy(item))
         if len(out) < minimum:
             self.problem(key, f"至少需要 {minimum} 项，现有 {len(out)} 项")
         return tuple(out)

@@ -63,7 +63,7 @@ class _Converter:
 
     def __init__(self) -> None:
         self._t2s = opencc.OpenCC("tw2s")
-        self._s2t = opencc.OpenCC("s2tw")
+        self._s2t: opencc.OpenCC | None = None  # ~40 ms to load; simplified-only runs never need it
         table = load_yaml_resource("lexicon/script_overrides.yaml")
         self.t2s_overrides: list[tuple[str, str]] = _pairs(table, "t2s")
         self.s2t_overrides: list[tuple[str, str]] = _pairs(table, "s2t")
@@ -72,6 +72,8 @@ class _Converter:
         return self._t2s.convert(text)  # type: ignore[no-any-return]
 
     def s2t(self, text: str) -> str:
+        if self._s2t is None:
+            self._s2t = opencc.OpenCC("s2tw")
         return self._s2t.convert(text)  # type: ignore[no-any-return]
 
 
