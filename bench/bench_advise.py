@@ -17,11 +17,10 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _timing import command_seconds, latencies_ms, summary  # noqa: E402
-from baseline_match import BaselineMatcher  # noqa: E402
-
-from calmdesk.engine import Engine  # noqa: E402
-from calmdesk.matching.evaluate import read_situations  # noqa: E402
+from _timing import command_seconds, latencies_ms, summary
+from baseline_match import BaselineMatcher
+from calmdesk.engine import Engine
+from calmdesk.matching.evaluate import read_situations
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -29,7 +28,10 @@ BIN = Path(sys.executable).parent
 
 def queries() -> list[str]:
     texts = []
-    for path in [ROOT.parent / "shared/dev-data/situations.tsv", ROOT / "tests/data/situations.tsv"]:
+    for path in [
+        ROOT.parent / "shared/dev-data/situations.tsv",
+        ROOT / "tests/data/situations.tsv",
+    ]:
         if path.exists():
             texts += [row.text for row in read_situations(path)]
     return texts
@@ -46,14 +48,18 @@ def synthetic_playbook(engine: Engine, directory: Path, size: int) -> None:
         sc["signals"] = rng.sample(pool, 12)
         sc["title"] = sc["title"] + f"（变体{n}）"
         sc.pop("source", None)
-        (directory / f"s{n:04d}.yaml").write_text(yaml.safe_dump(sc, allow_unicode=True), encoding="utf-8")
+        (directory / f"s{n:04d}.yaml").write_text(
+            yaml.safe_dump(sc, allow_unicode=True), encoding="utf-8"
+        )
 
 
 def main() -> None:
     texts = queries()
     engine = Engine(playbook_dirs=[], rules_dirs=[])
     baseline = BaselineMatcher(engine.playbook)
-    print(f"advise latency, warm, built-in playbook ({len(engine.playbook)} scenarios, {len(texts)} queries)")
+    print(
+        f"advise latency, warm, built-in playbook ({len(engine.playbook)} scenarios, {len(texts)} queries)"
+    )
     print("  calmdesk  ", summary(latencies_ms(lambda t: engine.advise(t), texts, rounds=20)))
     print("  baseline  ", summary(latencies_ms(baseline.rank_topics, texts, rounds=20)))
 

@@ -14,10 +14,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from baseline_match import BaselineMatcher  # noqa: E402
-
-from calmdesk.engine import Engine  # noqa: E402
-from calmdesk.matching.evaluate import evaluate_ranking, read_situations  # noqa: E402
+from baseline_match import BaselineMatcher
+from calmdesk.engine import Engine
+from calmdesk.matching.evaluate import evaluate_ranking, read_situations
 
 ROOT = Path(__file__).resolve().parents[1]
 SETS = {

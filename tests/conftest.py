@@ -39,15 +39,26 @@ RunCli = Callable[..., subprocess.CompletedProcess[str]]
 def run_cli(tmp_path: Path) -> RunCli:
     """Run the installed ``calmdesk`` console script as a real subprocess."""
 
-    def run(*args: str, input: str | bytes | None = None, env: dict[str, str] | None = None,
-            timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    def run(
+        *args: str,
+        input: str | bytes | None = None,
+        env: dict[str, str] | None = None,
+        timeout: float = 60,
+    ) -> subprocess.CompletedProcess[str]:
         full_env = {k: v for k, v in os.environ.items() if not k.startswith("CALMDESK_")}
         full_env.setdefault("CALMDESK_DATA_DIR", str(tmp_path / "cli-data"))
         full_env.update(env or {})
-        data = input.decode("utf-8", errors="surrogateescape") if isinstance(input, bytes) else input
+        data = (
+            input.decode("utf-8", errors="surrogateescape") if isinstance(input, bytes) else input
+        )
         return subprocess.run(
-            [CALMDESK, *args], input=data, capture_output=True, text=True, env=full_env,
-            timeout=timeout, check=False,
+            [CALMDESK, *args],
+            input=data,
+            capture_output=True,
+            text=True,
+            env=full_env,
+            timeout=timeout,
+            check=False,
         )
 
     return run

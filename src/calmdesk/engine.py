@@ -42,7 +42,9 @@ class Engine:
         playbook_dirs: Sequence[Path] | None = None,
         rules_dirs: Sequence[Path] | None = None,
     ) -> None:
-        self.playbook_dirs = list(playbook_dirs) if playbook_dirs is not None else playbook_dirs_from_env()
+        self.playbook_dirs = (
+            list(playbook_dirs) if playbook_dirs is not None else playbook_dirs_from_env()
+        )
         self.rules_dirs = list(rules_dirs) if rules_dirs is not None else rules_dirs_from_env()
 
     # -- loaded parts ---------------------------------------------------------------------
@@ -101,7 +103,9 @@ class Engine:
 
         return mask_pii(check_text(text, field="text", max_chars=1_000_000))
 
-    def scenario_for(self, *, topic: Topic | None = None, situation: str | None = None) -> Scenario | None:
+    def scenario_for(
+        self, *, topic: Topic | None = None, situation: str | None = None
+    ) -> Scenario | None:
         """The scenario that best fits a situation text, else the first one of a topic."""
         if situation:
             advice = self.advise(situation, top=5)

@@ -7,7 +7,6 @@ import subprocess
 from pathlib import Path
 
 import yaml
-
 from tests.conftest import CALMDESK, RunCli
 
 
@@ -55,7 +54,9 @@ def test_jsonl_one_object_per_line_in_order(run_cli: RunCli) -> None:
     assert answers[0]["matches"][0]["topic"] == "no-valid-id"
     assert answers[1]["error"]["code"] == "E101"
     assert answers[2]["matches"][0]["topic"] == "card-retained"
-    assert answers[3]["script"] == "hant" and answers[3]["matches"][0]["topic"] == "account-restricted"
+    assert (
+        answers[3]["script"] == "hant" and answers[3]["matches"][0]["topic"] == "account-restricted"
+    )
     assert answers[4]["error"]["code"] == "E105"
     assert answers[5]["error"]["code"] == "E106"
     assert answers[6]["error"]["code"] == "E101"
@@ -65,7 +66,9 @@ def test_jsonl_one_object_per_line_in_order(run_cli: RunCli) -> None:
 
 def test_jsonl_survives_bad_encoding_on_one_line(tmp_path: Path) -> None:
     data = "ATM吞卡\n".encode() + b"\xff\xfe bad\n" + "没带身份证\n".encode()
-    out = subprocess.run([CALMDESK, "advise", "--json", "-"], input=data, capture_output=True, check=False)
+    out = subprocess.run(
+        [CALMDESK, "advise", "--json", "-"], input=data, capture_output=True, check=False
+    )
     answers = [json.loads(line) for line in out.stdout.decode().splitlines()]
     assert [("error" in a) for a in answers] == [False, True, False]
     assert answers[1]["error"]["code"] == "E104"
@@ -88,8 +91,10 @@ def test_bank_playbook_via_option_and_env(run_cli: RunCli, tmp_path: Path) -> No
         "title": "本行特有：夜间吞卡",
         "situation": "夜间自助银行吞卡。",
         "signals": ["夜间吞卡", "晚上吞卡", "半夜吞卡"],
-        "steps": [{"stage": "respond", "action": "安抚", "scripts": ["您别急，我们来处理。"]},
-                  {"stage": "resolve", "action": "登记", "scripts": ["我先帮您登记，明早第一时间取卡。"]}],
+        "steps": [
+            {"stage": "respond", "action": "安抚", "scripts": ["您别急，我们来处理。"]},
+            {"stage": "resolve", "action": "登记", "scripts": ["我先帮您登记，明早第一时间取卡。"]},
+        ],
         "donts": ["让客户自己砸机器"],
         "principles": [1],
         "why": "夜间无人值守。",

@@ -3,11 +3,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from tests.conftest import DATA, DEV_DATA
 
 from calmdesk.engine import Engine
 from calmdesk.matching.evaluate import evaluate_ranking, read_situations
 from calmdesk.text.normalize import Script
-from tests.conftest import DATA, DEV_DATA
 
 
 def _ranker(engine: Engine):  # type: ignore[no-untyped-def]
@@ -60,11 +60,15 @@ def test_traditional_output_is_traditional(engine: Engine) -> None:
     title = out["playbook"]["title"]
     from calmdesk.text.normalize import to_script
 
-    assert title == to_script(engine.advise("客户的卡被取款机吞了").to_dict()["playbook"]["title"], Script.HANT)
+    assert title == to_script(
+        engine.advise("客户的卡被取款机吞了").to_dict()["playbook"]["title"], Script.HANT
+    )
     assert out["playbook"]["topic"] == "card-retained"  # codes are never converted
 
 
-@pytest.mark.parametrize("text", ["卡被吞了😡😡", "ＡＴＭ吞卡！！！", "  atm 吞  卡 ", "客戶卡被吞，急！"])
+@pytest.mark.parametrize(
+    "text", ["卡被吞了😡😡", "ＡＴＭ吞卡！！！", "  atm 吞  卡 ", "客戶卡被吞，急！"]
+)
 def test_noisy_input_still_matches(engine: Engine, text: str) -> None:
     best = engine.advise(text).best
     assert best is not None and best.scenario.topic.value == "card-retained"

@@ -42,12 +42,20 @@ def test_builtin_playbook_is_valid() -> None:
         ({"title": ""}, "title", "非空"),
         ({"colour": "red"}, "colour", "未知字段"),
         (
-            {"steps": [{"stage": "close", "action": "a", "scripts": ["b"]},
-                       {"stage": "respond", "action": "a", "scripts": ["b"]}]},
+            {
+                "steps": [
+                    {"stage": "close", "action": "a", "scripts": ["b"]},
+                    {"stage": "respond", "action": "a", "scripts": ["b"]},
+                ]
+            },
             "steps[1].stage",
             "更靠后",
         ),
-        ({"steps": [{"stage": "listen", "action": "a", "scripts": []}]}, "steps[0].scripts", "至少"),
+        (
+            {"steps": [{"stage": "listen", "action": "a", "scripts": []}]},
+            "steps[0].scripts",
+            "至少",
+        ),
     ],
 )
 def test_each_problem_names_file_scenario_field_and_reason(
@@ -67,9 +75,7 @@ def test_duplicate_ids_are_reported(tmp_path: Path) -> None:
     _write(tmp_path, "a.yaml", _scenario(id="bank.same"))
     _write(tmp_path, "b.yaml", _scenario(id="bank.same"))
     problems = check_playbook_dir(tmp_path)
-    assert [p.reason for p in problems if p.field == "id"] == [
-        "重复的场景 id，已在 a.yaml 中定义"
-    ]
+    assert [p.reason for p in problems if p.field == "id"] == ["重复的场景 id，已在 a.yaml 中定义"]
 
 
 @pytest.mark.parametrize(

@@ -21,8 +21,15 @@ from calmdesk.text.normalize import Script
 
 @click.command()
 @click.argument("text")
-@click.option("--top", type=click.IntRange(1, 20), default=3, show_default=True, help="列出几个候选场景。")
-@click.option("--json", "as_json", is_flag=True, help="输出 JSON；TEXT 为 - 时逐行读标准输入、逐行输出 JSONL。")
+@click.option(
+    "--top", type=click.IntRange(1, 20), default=3, show_default=True, help="列出几个候选场景。"
+)
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="输出 JSON；TEXT 为 - 时逐行读标准输入、逐行输出 JSONL。",
+)
 @script_option
 @engine_options
 def advise(

@@ -93,7 +93,9 @@ def dump_json(obj: Any, out: IO[str] | None = None, *, pretty: bool = False) -> 
     stream.flush()
 
 
-def iter_input_lines(stream: IO[bytes]) -> Iterator[tuple[int, dict[str, Any] | errors.CalmdeskError]]:
+def iter_input_lines(
+    stream: IO[bytes],
+) -> Iterator[tuple[int, dict[str, Any] | errors.CalmdeskError]]:
     """Yield (line number, request) for each input line, or the error that line has.
 
     A line is either plain text or a JSON object with a ``text`` field (and options). Bytes are
@@ -103,9 +105,12 @@ def iter_input_lines(stream: IO[bytes]) -> Iterator[tuple[int, dict[str, Any] | 
         try:
             line = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
-            yield lineno, errors.BadInput(
-                f"第 {lineno} 行不是有效的 UTF-8 文本（第 {exc.start} 字节处无法解码）",
-                code=errors.BAD_ENCODING,
+            yield (
+                lineno,
+                errors.BadInput(
+                    f"第 {lineno} 行不是有效的 UTF-8 文本（第 {exc.start} 字节处无法解码）",
+                    code=errors.BAD_ENCODING,
+                ),
             )
             continue
         line = line.removeprefix("\ufeff").rstrip("\r\n")
@@ -113,9 +118,12 @@ def iter_input_lines(stream: IO[bytes]) -> Iterator[tuple[int, dict[str, Any] | 
             try:
                 obj = json.loads(line)
             except json.JSONDecodeError as exc:
-                yield lineno, errors.BadInput(
-                    f"第 {lineno} 行的 JSON 格式错误：第 {exc.colno} 列，{exc.msg}",
-                    code=errors.BAD_JSON,
+                yield (
+                    lineno,
+                    errors.BadInput(
+                        f"第 {lineno} 行的 JSON 格式错误：第 {exc.colno} 列，{exc.msg}",
+                        code=errors.BAD_JSON,
+                    ),
                 )
                 continue
             if not isinstance(obj, dict):

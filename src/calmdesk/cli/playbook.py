@@ -62,4 +62,8 @@ def list_scenarios(
         return
     for s in scenarios:
         click.echo(f"{s.id:48} {topic_label(s.topic)}  {s.title}")
-    click.echo(click.style(f"共 {len(scenarios)} 个场景，覆盖 {len({s.topic for s in scenarios})} 个类别", dim=True))
+    click.echo(
+        click.style(
+            f"共 {len(scenarios)} 个场景，覆盖 {len({s.topic for s in scenarios})} 个类别", dim=True
+        )
+    )

@@ -24,7 +24,11 @@ def print_advice(advice: Advice) -> None:
     sc = best.scenario
     places = "、".join(place_label(p) for p in sc.places)
     _echo(f"【{sc.title}】", s, bold=True, fg="cyan")
-    _echo(f"类别：{topic_label(sc.topic)}（{sc.topic.value}）  地点：{places}  场景：{sc.id}", s, dim=True)
+    _echo(
+        f"类别：{topic_label(sc.topic)}（{sc.topic.value}）  地点：{places}  场景：{sc.id}",
+        s,
+        dim=True,
+    )
     _echo(sc.situation, s)
     click.echo()
     _echo("步骤与话术", s, bold=True)
@@ -51,4 +55,7 @@ def print_advice(advice: Advice) -> None:
         click.echo()
         _echo("其他可能", s, bold=True)
         for m in advice.matches[1:]:
-            _echo(f"  {m.score:6.2f}  {m.scenario.title}（{m.scenario.topic.value}，{m.scenario.id}）", s)
+            _echo(
+                f"  {m.score:6.2f}  {m.scenario.title}（{m.scenario.topic.value}，{m.scenario.id}）",
+                s,
+            )

@@ -23,7 +23,9 @@ _SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoade
 DATA_DIR = Path(str(resources.files("calmdesk.data")))
 
 
-def load_yaml_file(path: Path, *, label: str | None = None, code: str = errors.LEXICON_INVALID) -> Any:
+def load_yaml_file(
+    path: Path, *, label: str | None = None, code: str = errors.LEXICON_INVALID
+) -> Any:
     """Parse one YAML file; a missing, unreadable or malformed file is a DataFileError."""
     name = label or str(path)
     try:
@@ -40,7 +42,7 @@ def load_yaml_file(path: Path, *, label: str | None = None, code: str = errors.L
             code=code,
         ) from None
     try:
-        return yaml.load(text, Loader=_SafeLoader)  # noqa: S506 - a safe loader
+        return yaml.load(text, Loader=_SafeLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"第 {mark.line + 1} 行第 {mark.column + 1} 列" if mark is not None else "某处"

@@ -23,7 +23,7 @@ from calmdesk.cache import cached, content_key
 from calmdesk.data import DATA_DIR
 from calmdesk.matching.features import CONCEPT_PREFIX, QueryFeaturizer, load_concepts
 from calmdesk.matching.index import MatchIndex, build_index, family
-from calmdesk.playbook.model import Playbook, Scenario
+from calmdesk.playbook.model import Playbook, Scenario, Topic
 from calmdesk.text.normalize import NormalizedText, Script, to_script
 from calmdesk.text.phrases import PhraseMatcher
 from calmdesk.text.render import localize
@@ -72,7 +72,9 @@ class Advice:
                 localize(self.matches[0].scenario.to_dict(), self.script) if self.matches else None
             )
         if not self.matches:
-            out["message"] = to_script("没有找到匹配的场景，请换个说法，或多写几个字描述客户的情况。", self.script)
+            out["message"] = to_script(
+                "没有找到匹配的场景，请换个说法，或多写几个字描述客户的情况。", self.script
+            )
         return out
 
 
@@ -86,7 +88,10 @@ class Matcher:
         key = content_key(
             [INDEX_FORMAT]
             + [(DATA_DIR / "lexicon" / name).read_bytes() for name in lexicons]
-            + [json.dumps(sc.to_dict(), ensure_ascii=False, sort_keys=True) for sc in self.scenarios]
+            + [
+                json.dumps(sc.to_dict(), ensure_ascii=False, sort_keys=True)
+                for sc in self.scenarios
+            ]
         )
         self.index: MatchIndex = cached(
             "match-index", key, lambda: build_index(self.scenarios, load_concepts())
@@ -111,9 +116,13 @@ class Matcher:
                     scores[doc] = scores.get(doc, 0.0) + _SIGNAL_BONUS * best * chars / top
         return scores, features
 
-    def advise(self, query: NormalizedText, *, top: int = 3, script: Script | None = None) -> Advice:
+    def advise(
+        self, query: NormalizedText, *, top: int = 3, script: Script | None = None
+    ) -> Advice:
         scores, features = self.scores(query)
-        ranked = sorted((i for i, v in scores.items() if v >= _MIN_SCORE), key=lambda i: (-scores[i], i))
+        ranked = sorted(
+            (i for i, v in scores.items() if v >= _MIN_SCORE), key=lambda i: (-scores[i], i)
+        )
         ranked = _topics_first(ranked, self.scenarios)[: max(top, 1)]
         matches = tuple(
             Match(self.scenarios[i], scores[i], self._explain(features, i)) for i in ranked
@@ -124,13 +133,17 @@ class Matcher:
         """The query words and concepts this scenario shares, most frequent first."""
         bag = self.index.bags[doc]
         shared = Counter(f for f in features if f in bag and family(f) != "bigram")
-        words = [f.removeprefix(CONCEPT_PREFIX) for f, _ in shared.most_common() if family(f) == "word"]
+        words = [
+            f.removeprefix(CONCEPT_PREFIX) for f, _ in shared.most_common() if family(f) == "word"
+        ]
         return tuple(w for w in words if not any(w != o and w in o for o in words))[:6]
 
 
 def _topics_first(ranked: list[int], scenarios: list[Scenario]) -> list[int]:
     """Stable reorder: each topic's best scenario, then the remaining ones."""
-    firsts, rest, seen = [], [], set()
+    firsts: list[int] = []
+    rest: list[int] = []
+    seen: set[Topic] = set()
     for i in ranked:
         topic = scenarios[i].topic
         (rest if topic in seen else firsts).append(i)

@@ -22,7 +22,9 @@ def read_situations(path: Path) -> list[LabelledSituation]:
     with path.open(encoding="utf-8", newline="") as fh:
         reader = csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE)
         return [
-            LabelledSituation(row["id"], frozenset(t.strip() for t in row["topics"].split(",")), row["text"])
+            LabelledSituation(
+                row["id"], frozenset(t.strip() for t in row["topics"].split(",")), row["text"]
+            )
             for row in reader
             if row.get("text")
         ]
@@ -44,7 +46,9 @@ class TopKReport:
         return self.top3 / self.total if self.total else 0.0
 
     def line(self, name: str) -> str:
-        return f"{name:32} n={self.total:4}  top-1 {self.top1_rate:6.1%}  top-3 {self.top3_rate:6.1%}"
+        return (
+            f"{name:32} n={self.total:4}  top-1 {self.top1_rate:6.1%}  top-3 {self.top3_rate:6.1%}"
+        )
 
 
 def evaluate_ranking(

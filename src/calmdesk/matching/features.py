@@ -42,7 +42,8 @@ def load_concepts() -> dict[str, list[str]]:
     data = load_yaml_resource(_CONCEPTS_FILE, code=LEXICON_INVALID)
     if not isinstance(data, dict):
         raise DataFileError(
-            [DataFileProblem(_CONCEPTS_FILE, "(文件)", "应为「概念: [说法, …]」的映射")], code=LEXICON_INVALID
+            [DataFileProblem(_CONCEPTS_FILE, "(文件)", "应为「概念: [说法, …]」的映射")],
+            code=LEXICON_INVALID,
         )
     problems = []
     out: dict[str, list[str]] = {}
@@ -50,7 +51,11 @@ def load_concepts() -> dict[str, list[str]]:
         # YAML reads 110 or 12378 as numbers; a number is still a way of saying something.
         if isinstance(forms, list):
             forms = [str(f) if isinstance(f, int) and not isinstance(f, bool) else f for f in forms]
-        if not isinstance(forms, list) or not forms or not all(isinstance(f, str) and f for f in forms):
+        if (
+            not isinstance(forms, list)
+            or not forms
+            or not all(isinstance(f, str) and f for f in forms)
+        ):
             problems.append(DataFileProblem(_CONCEPTS_FILE, str(name), "应为非空的说法列表"))
             continue
         out[str(name)] = [fold(f) for f in forms]
@@ -110,7 +115,9 @@ class QueryFeaturizer:
 
     def __init__(self, words: Iterable[str], concepts: dict[str, list[str]]) -> None:
         entries: list[tuple[str, str]] = [(w, w) for w in words]
-        entries += [(form, CONCEPT_PREFIX + name) for name, forms in concepts.items() for form in forms]
+        entries += [
+            (form, CONCEPT_PREFIX + name) for name, forms in concepts.items() for form in forms
+        ]
         self._matcher: PhraseMatcher[str] = PhraseMatcher(entries)
 
     def features(self, text: str) -> list[str]:

@@ -93,7 +93,10 @@ def build_index(scenarios: list[Scenario], concepts: dict[str, list[str]]) -> Ma
             postings.setdefault(feature, []).append((doc, weight))
     words = tuple(sorted(f for f in df if family(f) == "word"))
     normalized_signals = tuple(
-        (fold(sig), i) for i, sc in enumerate(scenarios) for sig in sc.signals if len(fold(sig)) >= 2
+        (fold(sig), i)
+        for i, sc in enumerate(scenarios)
+        for sig in sc.signals
+        if len(fold(sig)) >= 2
     )
     return MatchIndex(
         size=n,

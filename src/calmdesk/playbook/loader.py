@@ -123,7 +123,9 @@ class _FileChecker:
             return None
 
 
-def _parse_scenario(data: Any, label: str) -> tuple[Scenario | None, str | None, list[errors.DataFileProblem]]:
+def _parse_scenario(
+    data: Any, label: str
+) -> tuple[Scenario | None, str | None, list[errors.DataFileProblem]]:
     """Return (scenario, id-if-disabled, problems)."""
     c = _FileChecker(label)
     if not isinstance(data, dict):
@@ -240,7 +242,9 @@ def _scenario_files(directory: Path) -> list[Path]:
     return sorted(p for p in directory.rglob("*") if p.suffix in {".yaml", ".yml"} and p.is_file())
 
 
-def _read_dir(directory: Path, label_root: Path) -> tuple[list[Scenario], set[str], list[errors.DataFileProblem]]:
+def _read_dir(
+    directory: Path, label_root: Path
+) -> tuple[list[Scenario], set[str], list[errors.DataFileProblem]]:
     if not directory.is_dir():
         return [], set(), [errors.DataFileProblem(str(directory), "(目录)", "目录不存在")]
     scenarios: list[Scenario] = []
@@ -263,7 +267,9 @@ def _read_dir(directory: Path, label_root: Path) -> tuple[list[Scenario], set[st
         if ident is not None:
             if ident in seen:
                 problems.append(
-                    errors.DataFileProblem(label, "id", f"重复的场景 id，已在 {seen[ident]} 中定义", ident)
+                    errors.DataFileProblem(
+                        label, "id", f"重复的场景 id，已在 {seen[ident]} 中定义", ident
+                    )
                 )
                 continue
             seen[ident] = label
@@ -296,7 +302,9 @@ def load_playbook(extra_dirs: Sequence[Path] | Iterable[Path] = ()) -> Playbook:
         for scenario_id in disabled:
             if scenario_id not in merged:
                 problems.append(
-                    errors.DataFileProblem(str(directory), "disabled", "要停用的场景不存在", scenario_id)
+                    errors.DataFileProblem(
+                        str(directory), "disabled", "要停用的场景不存在", scenario_id
+                    )
                 )
             merged.pop(scenario_id, None)
         for s in extra:

@@ -8,7 +8,15 @@ from typing import Any
 from calmdesk.data import load_yaml_resource
 from calmdesk.playbook.model import Contact, Place, Stage, Topic
 
-__all__ = ["contact_label", "place_label", "stage_goal", "stage_label", "topic_covers", "topic_label", "vocab"]
+__all__ = [
+    "contact_label",
+    "place_label",
+    "stage_goal",
+    "stage_label",
+    "topic_covers",
+    "topic_label",
+    "vocab",
+]
 
 
 @cache

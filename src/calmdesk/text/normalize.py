@@ -82,7 +82,11 @@ def _pairs(table: object, key: str) -> list[tuple[str, str]]:
     entries = table.get(key, {}) if isinstance(table, dict) else None
     if not isinstance(entries, dict):
         raise errors.DataFileError(
-            [errors.DataFileProblem("lexicon/script_overrides.yaml", key, "应为「原词: 替换词」的映射")],
+            [
+                errors.DataFileProblem(
+                    "lexicon/script_overrides.yaml", key, "应为「原词: 替换词」的映射"
+                )
+            ],
             code=errors.LEXICON_INVALID,
         )
     pairs = []
@@ -90,7 +94,9 @@ def _pairs(table: object, key: str) -> list[tuple[str, str]]:
         if not isinstance(src, str) or not isinstance(dst, str) or len(src) != len(dst) or not src:
             problems.append(
                 errors.DataFileProblem(
-                    "lexicon/script_overrides.yaml", f"{key}.{src}", "原词与替换词须为等长的非空字符串"
+                    "lexicon/script_overrides.yaml",
+                    f"{key}.{src}",
+                    "原词与替换词须为等长的非空字符串",
                 )
             )
             continue
@@ -118,7 +124,9 @@ def check_text(raw: object, *, field: str = "text", max_chars: int = MAX_TEXT_CH
             ) from None
     if not isinstance(raw, str):
         raise errors.BadInput(
-            f"「{field}」应为文本，收到的是 {type(raw).__name__}", code=errors.BAD_FIELD, field=field
+            f"「{field}」应为文本，收到的是 {type(raw).__name__}",
+            code=errors.BAD_FIELD,
+            field=field,
         )
     if any(0xD800 <= ord(ch) <= 0xDFFF for ch in raw):
         raise errors.BadInput(
@@ -146,7 +154,9 @@ def check_text(raw: object, *, field: str = "text", max_chars: int = MAX_TEXT_CH
 _BINARY_CONTROLS = frozenset(chr(c) for c in range(32) if chr(c) not in "\t\n\r") | {"\x7f"}
 
 
-def normalize(raw: object, *, field: str = "text", max_chars: int = MAX_TEXT_CHARS) -> NormalizedText:
+def normalize(
+    raw: object, *, field: str = "text", max_chars: int = MAX_TEXT_CHARS
+) -> NormalizedText:
     """Validate and normalise one text. Raises :class:`~calmdesk.errors.BadInput`."""
     original = check_text(raw, field=field, max_chars=max_chars)
     folded, starts, ends = _fold(original)
@@ -178,7 +188,13 @@ def _fold(original: str) -> tuple[str, list[int], list[int]]:
             continue
         piece = unicodedata.normalize("NFKC", ch).lower()
         if pending_space is not None:
-            if out and out[-1].isascii() and out[-1].isalnum() and piece[:1].isascii() and piece[:1].isalnum():
+            if (
+                out
+                and out[-1].isascii()
+                and out[-1].isalnum()
+                and piece[:1].isascii()
+                and piece[:1].isalnum()
+            ):
                 out.append(" ")
                 starts.append(pending_space)
                 ends.append(pending_space + 1)

@@ -61,7 +61,9 @@ class PhraseMatcher(Generic[T]):
         found = sorted(self.iter_hits(text), key=lambda h: (h.start, -(h.end - h.start)))
         kept: list[PhraseHit[T]] = []
         for hit in found:
-            if any(k.start <= hit.start and hit.end <= k.end and k.phrase != hit.phrase for k in kept):
+            if any(
+                k.start <= hit.start and hit.end <= k.end and k.phrase != hit.phrase for k in kept
+            ):
                 continue
             kept.append(hit)
         return kept

@@ -10,8 +10,28 @@ __all__ = ["CODE_KEYS", "localize"]
 
 #: Keys whose string values are stable codes or ids, never converted.
 CODE_KEYS = frozenset(
-    {"id", "scenario", "topic", "stage", "contact", "places", "code", "codes", "script", "cue", "cues",
-     "kind", "label", "speaker", "session", "session_id", "rule", "principle_code", "status", "level"}
+    {
+        "id",
+        "scenario",
+        "topic",
+        "stage",
+        "contact",
+        "places",
+        "code",
+        "codes",
+        "script",
+        "cue",
+        "cues",
+        "kind",
+        "label",
+        "speaker",
+        "session",
+        "session_id",
+        "rule",
+        "principle_code",
+        "status",
+        "level",
+    }
 )
 
 
