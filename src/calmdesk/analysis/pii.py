@@ -94,6 +94,7 @@ class PiiRecognizer:
     keep_last: int = 4  # digits left visible at the end when masking
     keep_first: int = 0  # digits left visible at the start when masking
     min_digits: int = 11  # shortest digit count any pattern can match
+    digit_counts: frozenset[int] = frozenset()  # digit counts (prefix included) a match can have
 
     def __init__(self) -> None:
         self._compiled = tuple(
@@ -106,6 +107,14 @@ class PiiRecognizer:
 
     def analyze(self, folded: str, offset: int) -> Iterable[tuple[int, int, float, str]]:
         """Yield (start, end, score, pattern name) of validated matches in ``folded``."""
+        if folded.isdigit():
+            # A plain run of digits is one whole number or none (no digit may continue it).
+            if len(folded) in self.digit_counts:
+                for pattern, compiled in self._compiled:
+                    if compiled.fullmatch(folded) and self.validate(_bare_digits(folded)):
+                        yield offset, offset + len(folded), pattern.score, pattern.name
+                        return
+            return
         for pattern, compiled in self._compiled:
             for m in compiled.finditer(folded):
                 digits = _bare_digits(m.group())
@@ -113,8 +122,12 @@ class PiiRecognizer:
                     yield offset + m.start(), offset + m.end(), pattern.score, pattern.name
 
 
-def _bare_digits(number: str) -> str:
-    return "".join(ch for ch in number if ch.isdigit() or ch in "Xx").upper().removeprefix("+")
+_SEPARATORS = str.maketrans("", "", " -+")
+
+
+def _bare_digits(folded: str) -> str:
+    """Digits (and a final X) of an ASCII-folded number, separators and plus sign removed."""
+    return folded.translate(_SEPARATORS).upper()
 
 
 def _plausible_birth_date(yyyymmdd: str) -> bool:
@@ -132,6 +145,7 @@ class IdCardRecognizer(PiiRecognizer):
     kind = ID_CARD
     name = "cn-resident-id"
     min_digits = 15
+    digit_counts = frozenset({15, 18})
     patterns = (
         PiiPattern("id18", r"[1-9][0-9]{5}(?:19|20)[0-9]{9}[0-9Xx]", 1.0),
         PiiPattern(
@@ -156,6 +170,7 @@ class BankCardRecognizer(PiiRecognizer):
     kind = BANK_CARD
     name = "luhn-card"
     min_digits = 16
+    digit_counts = frozenset(range(16, 20))
     patterns = (
         PiiPattern("card", r"[1-9][0-9]{15,18}", 0.9),
         PiiPattern(
@@ -175,6 +190,7 @@ class MobileRecognizer(PiiRecognizer):
     name = "cn-mobile"
     keep_first = 3
     min_digits = 11
+    digit_counts = frozenset({11, 13, 15})  # bare, after 86, after 0086
     patterns = (
         PiiPattern(
             "mobile",
@@ -184,7 +200,7 @@ class MobileRecognizer(PiiRecognizer):
     )
 
     def validate(self, digits: str) -> bool:
-        return len(digits) in (11, 13, 15) and digits[-11] == "1"
+        return len(digits) in self.digit_counts and digits[-11] == "1"
 
 
 # Full-width digits, plus, dash, X and the ideographic space fold one-to-one, so offsets hold.
@@ -195,7 +211,7 @@ _FOLD = str.maketrans(
 _DIGIT = "0-9０-９"
 # A run of digits possibly broken by single spaces or dashes, optionally ending in X.
 _DIGIT_RUN = re.compile(
-    f"[+＋]?[{_DIGIT}](?:[{_DIGIT}]|[ \\-－\u3000\u2014\u2013\u2010](?=[{_DIGIT}]))*[xXｘＸ]?"
+    f"[+＋]?[{_DIGIT}]+(?:[ \\-－\u3000\u2014\u2013\u2010][{_DIGIT}]+)*[xXｘＸ]?"
 )
 _HAS_DIGIT = re.compile(f"[{_DIGIT}]")
 
@@ -204,7 +220,10 @@ class PiiRegistry:
     """The recognisers in force; detection merges their results, strongest first."""
 
     def __init__(self, recognizers: Iterable[PiiRecognizer]) -> None:
-        self.recognizers: tuple[PiiRecognizer, ...] = tuple(recognizers)
+        # Strongest first, so a run fully claimed by a sure match skips the other checksums.
+        self.recognizers: tuple[PiiRecognizer, ...] = tuple(
+            sorted(recognizers, key=lambda r: -max((p.score for p in r.patterns), default=0))
+        )
         self._by_kind = {r.kind: r for r in self.recognizers}
         self._min_digits = min((r.min_digits for r in self.recognizers), default=0)
 
@@ -224,11 +243,14 @@ class PiiRegistry:
 
     def _detect_in_run(self, text: str, start: int, end: int) -> list[PiiSpan]:
         folded = text[start:end].translate(_FOLD)
-        candidates = [
-            PiiSpan(a, b, rec.kind, text[a:b], score, f"{rec.name}/{pattern}")
-            for rec in self.recognizers
-            for a, b, score, pattern in rec.analyze(folded, start)
-        ]
+        candidates: list[PiiSpan] = []
+        for rec in self.recognizers:
+            for a, b, score, pattern in rec.analyze(folded, start):
+                candidates.append(
+                    PiiSpan(a, b, rec.kind, text[a:b], score, f"{rec.name}/{pattern}")
+                )
+            if candidates and candidates[0].start == start and candidates[0].end == end:
+                return candidates[:1]  # the strongest recogniser took the whole run
         if len(candidates) <= 1:
             return candidates
         candidates.sort(key=lambda s: (-s.score, -(s.end - s.start), s.start))
@@ -254,14 +276,19 @@ def mask_spans(text: str, spans: Iterable[PiiSpan], registry: PiiRegistry) -> st
 
 def _mask_number(number: str, keep_first: int, keep_last: int) -> str:
     folded = number.translate(_FOLD)
-    # Digits after a +86 / 0086 / 86 prefix count from the real number's first digit.
-    positions = [i for i, ch in enumerate(folded) if ch.isdigit() or ch in "Xx"]
+    positions = [i for i, ch in enumerate(folded) if ch in _NUMBER_CHARS]
     if keep_first and len(positions) > 11:
+        # Digits after a +86 / 0086 / 86 prefix count from the real number's first digit.
         positions = positions[len(positions) - 11 :]
     if len(positions) <= keep_first + keep_last:
         return number
-    hidden = set(positions[keep_first : len(positions) - keep_last])
-    return "".join(MASK_CHAR if i in hidden else ch for i, ch in enumerate(number))
+    chars = list(number)
+    for i in positions[keep_first : len(positions) - keep_last]:
+        chars[i] = MASK_CHAR
+    return "".join(chars)
+
+
+_NUMBER_CHARS = frozenset("0123456789Xx")
 
 
 @cache

@@ -37,6 +37,17 @@ __all__ = ["NEGATIVE_CODES", "POSITIVE_CODES", "ReplyCheck", "ReplyChecker", "Re
 #: Characters that end a clause in normalised text; context windows never cross them.
 CLAUSE_END = frozenset(",.!?;:。，！？；：\n")
 _SENTENCE_END = "。！？"
+_COMPOSE_ORDER = (
+    "rule-only",
+    "pii-exposure",
+    "password-risk",
+    "over-promise",
+    "blame",
+    "hostile",
+    "joke",
+    "dismissive",
+    "refusal-only",
+)
 _WIDE_PUNCT = str.maketrans({",": "，", "!": "！", "?": "？", ";": "；", ":": "："})
 
 
@@ -375,7 +386,8 @@ def _improved_reply(
         parts[-1] = parts[-1][:-1] + "。"
     elif parts and parts[-1] and parts[-1][-1] not in _SENTENCE_END:
         parts[-1] += "。"
-    for finding in findings:
+    # Why before what: the purpose of a rule, then repairs, then what can be done instead.
+    for finding in sorted(findings, key=lambda f: _COMPOSE_ORDER.index(f.code)):
         for sentence in _sentences(finding.better or ""):
             if sentence not in parts:
                 parts.append(sentence)

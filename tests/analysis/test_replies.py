@@ -1,0 +1,257 @@
+"""Reply checker: codes, spans, context handling, better wording, bank rule files, accuracy."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from calmdesk import errors
+from calmdesk.analysis.replies import ReplyChecker
+from calmdesk.analysis.reply_rules import NEGATIVE_CODES, POSITIVE_CODES
+from calmdesk.engine import Engine
+from calmdesk.playbook.model import Topic
+from calmdesk.text.normalize import Script, normalize
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+DEV_DATA = Path(__file__).resolve().parents[3] / "shared" / "dev-data"
+
+
+@pytest.fixture(scope="module")
+def checker() -> ReplyChecker:
+    return ReplyChecker.load([])
+
+
+def codes(checker: ReplyChecker, text: str) -> set[str]:
+    result = checker.check(normalize(text))
+    return {f.code for f in result.findings} | {s.code for s in result.strengths}
+
+
+def test_refusal_and_rule_with_better_wording(checker: ReplyChecker) -> None:
+    result = checker.check(normalize("不行，规定就是这样"))
+    assert [f.code for f in result.findings] == ["refusal-only", "rule-only"]
+    assert all(f.better for f in result.findings)
+    assert result.better and "为了" in result.better
+    assert result.score < 70
+
+
+@pytest.mark.parametrize(
+    ("text", "absent", "present"),
+    [
+        ("我们不会让您白跑，我来帮您想办法。", "refusal-only", "alternative"),
+        ("不好意思，让您久等了。", "refusal-only", "apology"),
+        ("规定是为了保护您的资金安全。", "rule-only", "explains-purpose"),
+        ("请您自己输入密码，不要告诉任何人。", "password-risk", None),
+        ("银行不会索要验证码，任何人问都别给。", "password-risk", None),
+        ("今天办不了，我帮您预约明天上午优先办理。", "refusal-only", "alternative"),
+        ("我不能保证一定追回，但我会全程跟进。", "over-promise", "ownership"),
+        ("您能不能先在手机银行上看一下？", "refusal-only", None),
+        ("其他客户也在排队，我先帮您看看。", "pii-exposure", "alternative"),
+    ],
+)
+def test_negation_and_context_keep_good_replies_quiet(
+    checker: ReplyChecker, text: str, absent: str, present: str | None
+) -> None:
+    found = codes(checker, text)
+    assert absent not in found
+    if present:
+        assert present in found
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("把密码告诉我，我帮您输。", "password-risk"),
+        ("验证码念一下。", "password-risk"),
+        ("您把密码写下来给我。", "password-risk"),
+        ("刚才那位客户存了五十万。", "pii-exposure"),
+        ("您的手机号13812345678对吧？", "pii-exposure"),
+        ("你去投诉吧。", "dismissive"),
+        ("哈哈，钱又不会跑。", "joke"),
+        ("我保证全额赔您。", "over-promise"),
+    ],
+)
+def test_negative_codes_fire(checker: ReplyChecker, text: str, code: str) -> None:
+    assert code in codes(checker, text)
+
+
+def test_spans_point_into_the_original_text(checker: ReplyChecker) -> None:
+    original = "ＯＫ，不行！　規定就是這樣"
+    result = checker.check(normalize(original))
+    assert {original[f.start : f.end] for f in result.findings} == {"不行", "規定"}
+    assert all(f.span_text == original[f.start : f.end] for f in result.findings)
+
+
+def test_traditional_reply_is_answered_in_traditional(checker: ReplyChecker) -> None:
+    out = checker.check(normalize("不行，規定就是這樣")).to_dict()
+    assert out["script"] == "hant"
+    assert "為了" in out["better"]
+    assert set(out["findings"][0]) == {
+        "code",
+        "start",
+        "end",
+        "text",
+        "principle",
+        "message",
+        "better",
+    }
+    forced = checker.check(normalize("不行，規定就是這樣")).to_dict(Script.HANS)
+    assert "为了" in forced["better"]
+
+
+def test_scenario_scripts_shape_the_better_wording(engine: Engine) -> None:
+    plain = engine.check_reply("不行，没带身份证办不了")
+    fitted = engine.check_reply("不行，没带身份证办不了", topic=Topic.NO_VALID_ID)
+    scenario = engine.playbook.by_topic(Topic.NO_VALID_ID)[0]
+    resolve_scripts = [s for step in scenario.steps for s in step.scripts]
+    assert fitted.better != plain.better
+    assert fitted.better and any(s in fitted.better for s in resolve_scripts)
+
+
+def test_score_is_clamped(checker: ReplyChecker) -> None:
+    worst = checker.check(
+        normalize("哈哈，你自己不看清楚怪谁，烦不烦，把密码告诉我，保证全额赔，你去投诉吧")
+    )
+    assert worst.score == 0
+    best = checker.check(
+        normalize(
+            "抱歉让您久等，我理解您着急，谢谢您的耐心，为了您的资金安全需要核对，我来跟进，您可以先用手机银行。"
+        )
+    )
+    assert 70 < best.score <= 100
+
+
+def test_rules_expose_every_rule_with_examples(checker: ReplyChecker) -> None:
+    specs = checker.rules()
+    assert {s.name.split(".")[1] for s in specs} == set(NEGATIVE_CODES) | set(POSITIVE_CODES)
+    assert all(len(s.fire) >= 2 and len(s.quiet) >= 2 for s in specs)
+
+
+# -- bank rule files ------------------------------------------------------------------------
+
+
+def test_bank_can_add_replace_and_disable_rules(tmp_path: Path) -> None:
+    (tmp_path / "replies.yaml").write_text(
+        """
+rules:
+  - name: reply.hostile.bank-slang
+    code: hostile
+    principle: 2
+    message: 本行禁语。
+    better: 请换一种说法。
+    phrases: [没门儿]
+    examples: {fire: [没门儿。, 想都别想，没门儿。], quiet: [有门路。, 我来帮您。]}
+disable: [reply.joke.joke-or-sarcasm]
+""",
+        encoding="utf-8",
+    )
+    bank = ReplyChecker.load([tmp_path])
+    assert "hostile" in codes(bank, "没门儿")
+    assert "joke" not in codes(bank, "哈哈，钱又不会跑")
+    assert "reply.joke.joke-or-sarcasm" not in {s.name for s in bank.rules()}
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        (
+            "rules: [{name: reply.x.y, code: nope, principle: 2, message: m, better: b, phrases: [a],"
+            " examples: {fire: [a, a], quiet: [b, b]}}]",
+            "code",
+        ),
+        (
+            "rules: [{name: reply.hostile.y, code: hostile, principle: 9, message: m, better: b,"
+            " phrases: [a], examples: {fire: [a, a], quiet: [b, b]}}]",
+            "principle",
+        ),
+        (
+            "rules: [{name: reply.hostile.y, code: hostile, principle: 2, message: m, better: b,"
+            " phrases: [a]}]",
+            "examples",
+        ),
+        (
+            "rules: [{name: reply.hostile.y, code: hostile, principle: 2, message: m, better: '{oops}',"
+            " phrases: [a], examples: {fire: [a, a], quiet: [b, b]}}]",
+            "better",
+        ),
+        ("disable: [reply.no-such-rule]", "disable"),
+    ],
+)
+def test_invalid_bank_rules_name_file_rule_and_field(tmp_path: Path, body: str, field: str) -> None:
+    (tmp_path / "replies.yaml").write_text(body, encoding="utf-8")
+    with pytest.raises(errors.DataFileError) as caught:
+        ReplyChecker.load([tmp_path])
+    assert caught.value.code == errors.RULES_INVALID
+    assert any(p.field == field and p.file.endswith("replies.yaml") for p in caught.value.problems)
+
+
+# -- accuracy on labelled sets ----------------------------------------------------------------
+
+
+def _good_replies() -> list[str]:
+    lines = (DATA / "good_replies.txt").read_text(encoding="utf-8").splitlines()
+    return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+
+
+def test_good_replies_raise_no_negative_finding(checker: ReplyChecker) -> None:
+    replies = _good_replies()
+    assert len(replies) >= 220
+    flagged = {
+        text: [(f.code, f.span_text) for f in checker.check(normalize(text)).findings]
+        for text in replies
+    }
+    assert {t: f for t, f in flagged.items() if f} == {}
+
+
+def _labelled(path: Path) -> list[tuple[set[str], str]]:
+    rows = []
+    for line in path.read_text(encoding="utf-8").splitlines()[1:]:
+        if line.strip():
+            _, flags, text = line.split("\t")
+            rows.append(({f for f in flags.split(",") if f and f != "-"}, text))
+    return rows
+
+
+def _micro_f1(
+    checker: ReplyChecker, rows: list[tuple[set[str], str]], vocabulary: tuple[str, ...]
+) -> float:
+    tp = fp = fn = 0
+    for want, text in rows:
+        got = codes(checker, text) & set(vocabulary)
+        want = want & set(vocabulary)
+        tp, fp, fn = tp + len(got & want), fp + len(got - want), fn + len(want - got)
+    return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+
+
+LABELLED = [DATA / "replies.tsv", DEV_DATA / "replies.tsv"]
+
+
+@pytest.mark.parametrize("path", LABELLED, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_micro_f1(checker: ReplyChecker, path: Path) -> None:
+    if not path.exists():
+        pytest.skip(f"{path} not present")
+    rows = _labelled(path)
+    assert _micro_f1(checker, rows, NEGATIVE_CODES) >= 0.90
+    assert _micro_f1(checker, rows, POSITIVE_CODES) >= 0.85
+
+
+def test_own_labelled_set_is_big_and_bilingual() -> None:
+    rows = _labelled(DATA / "replies.tsv")
+    assert len(rows) >= 150
+    traditional = sum(normalize(text).script is Script.HANT for _, text in rows)
+    assert traditional >= len(rows) // 4
+
+
+def test_playbook_scripts_raise_no_negative_finding(engine: Engine) -> None:
+    checker = engine.reply_checker
+    flagged = [
+        (
+            scenario.id,
+            script,
+            [f.code for f in checker.check(normalize(script), scenario=scenario).findings],
+        )
+        for scenario in engine.playbook
+        for step in scenario.steps
+        for script in step.scripts
+    ]
+    assert [f for f in flagged if f[2]] == []
