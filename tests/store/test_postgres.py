@@ -1,0 +1,46 @@
+"""The same store on PostgreSQL. Skips cleanly unless CALMDESK_TEST_POSTGRES_URL reaches a server."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+
+from calmdesk.store import NewTurn, SessionState, Store
+
+URL = os.environ.get("CALMDESK_TEST_POSTGRES_URL", "")
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture
+def pg_store() -> Iterator[Store]:
+    if not URL:
+        pytest.skip("set CALMDESK_TEST_POSTGRES_URL=postgresql+psycopg://… to run")
+    pytest.importorskip("psycopg")
+    try:
+        store = Store.open(URL)
+    except Exception as exc:
+        pytest.skip(f"PostgreSQL not reachable: {exc}")
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+def test_postgres_round_trip(pg_store: Store) -> None:
+    state = SessionState("hans", None, None, "respond", 0, "active")
+    s = pg_store.create_session("pg", state)
+    for n in range(3):
+        pg_store.append_turn(
+            s.id, NewTurn("customer", f"第{n}轮", "listen", 1, None, None, [], {}), state
+        )
+    assert [t.seq for t in pg_store.turns(s.id)] == [1, 2, 3]
+    assert pg_store.dialect == "postgresql"
+
+
+def test_postgres_reopen_is_idempotent(pg_store: Store) -> None:
+    versions = pg_store.schema_versions()
+    with Store.open(URL) as again:
+        assert again.schema_versions() == versions
