@@ -44,3 +44,15 @@ def test_postgres_reopen_is_idempotent(pg_store: Store) -> None:
     versions = pg_store.schema_versions()
     with Store.open(URL) as again:
         assert again.schema_versions() == versions
+
+
+def test_postgres_sessions_service(pg_store: Store) -> None:
+    from calmdesk.guidance import SessionService
+    from tests.guidance.conftest import StubEmotionEngine
+
+    service = SessionService(StubEmotionEngine(playbook_dirs=[], rules_dirs=[]), pg_store)
+    sid = service.create("pg")["id"]
+    service.add_turn(sid, "customer", "凭什么不让查！！")
+    second = service.add_turn(sid, "staff", "没有身份证不能查，规定就是这样。")
+    assert {"refusal-only", "premature-explanation"} <= {w["code"] for w in second["warnings"]}
+    assert service.get(sid)["session"]["turn_count"] == 2
