@@ -47,8 +47,9 @@ def test_postgres_reopen_is_idempotent(pg_store: Store) -> None:
 
 
 def test_postgres_sessions_service(pg_store: Store) -> None:
-    from calmdesk.guidance import SessionService
     from tests.guidance.conftest import StubEmotionEngine
+
+    from calmdesk.guidance import SessionService
 
     service = SessionService(StubEmotionEngine(playbook_dirs=[], rules_dirs=[]), pg_store)
     sid = service.create("pg")["id"]
