@@ -24,8 +24,14 @@ $(VENV)/.installed-dev: $(VENV)/.installed
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
+# The web app when it is installed; until then the interactive encounter assistant (CLI demo).
 run: $(VENV)/.installed
-	$(BIN)/calmdesk serve --host $(HOST) --port $(PORT)
+	@if $(BIN)/calmdesk serve --help >/dev/null 2>&1; then \
+		$(BIN)/calmdesk serve --host $(HOST) --port $(PORT); \
+	else \
+		echo "calmdesk: web app not built yet; starting the terminal assistant (calmdesk assist)"; \
+		$(BIN)/calmdesk assist; \
+	fi
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check src tests bench
