@@ -4,11 +4,11 @@ import csv
 from pathlib import Path
 
 import pytest
+from tests.conftest import DATA, DEV_DATA
 
 from calmdesk import errors
 from calmdesk.engine import Engine
 from calmdesk.text.normalize import MAX_TEXT_CHARS
-from tests.conftest import DATA, DEV_DATA
 
 
 def _rows(path: Path) -> list[dict[str, str]]:

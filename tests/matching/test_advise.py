@@ -86,3 +86,13 @@ def test_top_n_lists_distinct_topics_first(engine: Engine) -> None:
     assert len(advice.matches) == 5
     firsts = topics[: len(set(topics))]
     assert len(set(firsts)) == len(firsts)
+
+
+def test_concrete_problem_outranks_general_anger(engine: Engine) -> None:
+    angry_only = engine.advise("客户大吵大闹，拍桌子骂人，要见负责人")
+    assert angry_only.best is not None
+    assert angry_only.best.scenario.topic.value == "angry-complaint"
+    both = engine.advise("客户大吵大闹说我们故意刁难，其实是身份证忘带了要查流水")
+    assert both.best is not None
+    assert both.best.scenario.topic.value == "no-valid-id"
+    assert "angry-complaint" in [m.scenario.topic.value for m in both.matches]

@@ -275,5 +275,7 @@ class Encounter:
         best = advice.matches[0]
         if current is None or best.scenario.id == current.id:
             return best.scenario
+        if self.engine.matcher.is_general(current.topic):
+            return best.scenario  # the concrete problem has surfaced: name it
         current_score = next((m.score for m in advice.matches if m.scenario.id == current.id), 0.0)
         return best.scenario if best.score >= current_score * self.rules.rematch_margin else current

@@ -24,6 +24,7 @@ from calmdesk.data import DATA_DIR
 from calmdesk.matching.features import CONCEPT_PREFIX, QueryFeaturizer, load_concepts
 from calmdesk.matching.index import MatchIndex, build_index, family
 from calmdesk.playbook.model import Playbook, Scenario, Topic
+from calmdesk.playbook.vocab import vocab
 from calmdesk.text.normalize import NormalizedText, Script, to_script
 from calmdesk.text.phrases import PhraseMatcher
 from calmdesk.text.render import localize
@@ -98,6 +99,9 @@ class Matcher:
         )
         self._query = QueryFeaturizer(self.index.words, self.index.concepts)
         self._signals: PhraseMatcher[int] = PhraseMatcher(self.index.signals)
+        general = vocab().get("general_topics", {})
+        self._general = frozenset(general.get("topics", []))
+        self._yield_ratio = float(general.get("yield_ratio", 1.0))
 
     def scores(self, query: NormalizedText) -> tuple[dict[int, float], list[str]]:
         features = self._query.features(query.text)
@@ -123,11 +127,29 @@ class Matcher:
         ranked = sorted(
             (i for i, v in scores.items() if v >= _MIN_SCORE), key=lambda i: (-scores[i], i)
         )
+        ranked = self._concrete_first(ranked, scores)
         ranked = _topics_first(ranked, self.scenarios)[: max(top, 1)]
         matches = tuple(
             Match(self.scenarios[i], scores[i], self._explain(features, i)) for i in ranked
         )
         return Advice(query, script or query.script, matches)
+
+    def is_general(self, topic: Topic) -> bool:
+        """A topic naming the customer's state (angry-complaint), not a problem to solve."""
+        return topic.value in self._general
+
+    def _concrete_first(self, ranked: list[int], scores: dict[int, float]) -> list[int]:
+        """A general topic (angry-complaint) yields first place to a concrete problem that scores
+        at least ``yield_ratio`` of it: the anger is the emotion reader's job, the topic names
+        the problem to solve."""
+        if not ranked or self.scenarios[ranked[0]].topic.value not in self._general:
+            return ranked
+        for i in ranked[1:]:
+            if self.scenarios[i].topic.value not in self._general:
+                if scores[i] >= self._yield_ratio * scores[ranked[0]]:
+                    return [i] + [j for j in ranked if j != i]
+                break
+        return ranked
 
     def _explain(self, features: list[str], doc: int) -> tuple[str, ...]:
         """The query words and concepts this scenario shares, most frequent first."""
