@@ -6,16 +6,8 @@ from typing import Any
 
 import click
 
-from calmdesk.cli.common import (
-    dump_json,
-    engine_options,
-    make_engine,
-    run_jsonl,
-    script_option,
-    stdin_bytes,
-)
+from calmdesk.cli.common import answer_text, engine_options, make_engine, script_option
 from calmdesk.cli.render import print_advice
-from calmdesk.engine import Engine
 from calmdesk.text.normalize import Script
 
 
@@ -43,27 +35,11 @@ def advise(
     """情景 → 应对手册。TEXT 为一句话描述的现场情况；TEXT 为 - 时逐行读取标准输入。"""
     engine = make_engine(playbook_dirs, rules_dirs)
     forced = Script(script) if script else None
-
-    def handle(request: dict[str, Any]) -> dict[str, Any]:
-        advice = engine.advise(request.get("text"), top=top, script=forced)
-        return advice.to_dict(include_playbook=False)
-
-    if text == "-":
-        if as_json:
-            engine.matcher  # load before the first line arrives  # noqa: B018
-            run_jsonl(stdin_bytes(), handle)
-            return
-        _print_lines(engine, top, forced)
-        return
-    advice = engine.advise(text, top=top, script=forced)
-    if as_json:
-        dump_json(advice.to_dict(), pretty=True)
-    else:
-        print_advice(advice)
-
-
-def _print_lines(engine: Engine, top: int, forced: Script | None) -> None:
-    for raw in stdin_bytes():
-        line = raw.decode("utf-8", errors="replace").strip()
-        if line:
-            print_advice(engine.advise(line, top=top, script=forced))
+    answer_text(
+        text,
+        as_json,
+        lambda request: engine.advise(request.get("text"), top=top, script=forced),
+        lambda advice: advice.to_dict(),
+        print_advice,
+        line_json=lambda advice: advice.to_dict(include_playbook=False),
+    )

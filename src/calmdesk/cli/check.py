@@ -8,15 +8,7 @@ import click
 
 from calmdesk import errors
 from calmdesk.analysis.replies import ReplyCheck, ReplyFinding
-from calmdesk.cli.common import (
-    dump_json,
-    engine_options,
-    make_engine,
-    run_jsonl,
-    script_option,
-    stdin_bytes,
-)
-from calmdesk.engine import Engine
+from calmdesk.cli.common import answer_text, engine_options, make_engine, script_option
 from calmdesk.playbook.model import Topic
 from calmdesk.playbook.vocab import vocab
 from calmdesk.text.normalize import Script, to_script
@@ -53,26 +45,20 @@ def check(
     forced = Script(script) if script else None
     default_topic = Topic(topic) if topic else None
 
-    def handle(request: dict[str, Any]) -> dict[str, Any]:
-        result = engine.check_reply(
+    def analyse(request: dict[str, Any]) -> ReplyCheck:
+        return engine.check_reply(
             request.get("text"),
             topic=_topic_field(request.get("topic"), default_topic),
             situation=_situation_field(request.get("situation"), situation),
         )
-        return result.to_dict(forced)
 
-    if text == "-":
-        engine.reply_checker  # load before the first line arrives  # noqa: B018
-        if as_json:
-            run_jsonl(stdin_bytes(), handle)
-        else:
-            _print_lines(engine, default_topic, situation, forced)
-        return
-    result = engine.check_reply(text, topic=default_topic, situation=situation)
-    if as_json:
-        dump_json(result.to_dict(forced), pretty=True)
-    else:
-        print_check(result, forced)
+    answer_text(
+        text,
+        as_json,
+        analyse,
+        lambda result: result.to_dict(forced),
+        lambda result: print_check(result, forced),
+    )
 
 
 def _topic_field(value: object, default: Topic | None) -> Topic | None:
@@ -92,16 +78,6 @@ def _situation_field(value: object, default: str | None) -> str | None:
     if not isinstance(value, str):
         raise errors.BadInput("「situation」应为文本", code=errors.BAD_FIELD, field="situation")
     return value
-
-
-def _print_lines(
-    engine: Engine, topic: Topic | None, situation: str | None, forced: Script | None
-) -> None:
-    for raw in stdin_bytes():
-        line = raw.decode("utf-8", errors="replace").strip()
-        if line:
-            print_check(engine.check_reply(line, topic=topic, situation=situation), forced)
-            click.echo()
 
 
 def _principle_label(number: int) -> str:

@@ -15,6 +15,7 @@ from calmdesk.engine import Engine
 from calmdesk.text.normalize import Script
 
 __all__ = [
+    "answer_text",
     "dump_json",
     "engine_options",
     "iter_input_lines",
@@ -25,6 +26,7 @@ __all__ = [
 ]
 
 F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
 
 EXIT_ERROR = 1
 EXIT_BAD_INPUT = 2
@@ -153,6 +155,35 @@ def run_jsonl(
             failures += 1
         dump_json(answer, out)
     return failures
+
+
+def answer_text(
+    text: str,
+    as_json: bool,
+    analyse: Callable[[dict[str, Any]], T],
+    to_json: Callable[[T], dict[str, Any]],
+    show: Callable[[T], None],
+    *,
+    line_json: Callable[[T], dict[str, Any]] | None = None,
+) -> None:
+    """The shared shape of the text commands: TEXT gives one answer (pretty JSON with
+    ``--json``, else the terminal view); ``-`` reads stdin and answers every line — JSONL with
+    ``--json`` (``line_json`` may slim each object), else one terminal view per non-blank line."""
+    if text == "-":
+        if as_json:
+            per_line = line_json or to_json
+            run_jsonl(stdin_bytes(), lambda request: per_line(analyse(request)))
+            return
+        for raw in stdin_bytes():
+            line = raw.decode("utf-8", errors="replace").strip()
+            if line:
+                show(analyse({"text": line}))
+        return
+    result = analyse({"text": text})
+    if as_json:
+        dump_json(to_json(result), pretty=True)
+    else:
+        show(result)
 
 
 def stdin_bytes() -> IO[bytes]:

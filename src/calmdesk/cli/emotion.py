@@ -6,14 +6,7 @@ from typing import Any
 
 import click
 
-from calmdesk.cli.common import (
-    dump_json,
-    engine_options,
-    make_engine,
-    run_jsonl,
-    script_option,
-    stdin_bytes,
-)
+from calmdesk.cli.common import answer_text, engine_options, make_engine, script_option
 from calmdesk.text.normalize import Script, to_script
 
 _METER_COLOURS = {0: "green", 1: "yellow", 2: "red", 3: "magenta"}
@@ -39,25 +32,13 @@ def emotion(
     """读客户情绪：愤怒 0–3、证据（原文位置）和线索。TEXT 为 - 时逐行读取标准输入。"""
     engine = make_engine(playbook_dirs, rules_dirs)
     forced = Script(script) if script else None
-
-    def handle(request: dict[str, Any]) -> dict[str, Any]:
-        return engine.read_emotion(request.get("text")).to_dict(forced)
-
-    if text == "-":
-        engine.emotion_analyzer  # load before the first line arrives  # noqa: B018
-        if as_json:
-            run_jsonl(stdin_bytes(), handle)
-        else:
-            for raw in stdin_bytes():
-                line = raw.decode("utf-8", errors="replace").strip()
-                if line:
-                    _print(engine.read_emotion(line).to_dict(forced))
-        return
-    result = engine.read_emotion(text).to_dict(forced)
-    if as_json:
-        dump_json(result, pretty=True)
-    else:
-        _print(result)
+    answer_text(
+        text,
+        as_json,
+        lambda request: engine.read_emotion(request.get("text")).to_dict(forced),
+        lambda result: result,
+        _print,
+    )
 
 
 def _print(result: dict[str, Any]) -> None:
