@@ -7,13 +7,19 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from stdnum import luhn
+from stdnum.iso7064 import mod_11_2
 
 from calmdesk.analysis.pii import (
+    _DIGIT_RUN,
+    _FOLD,
     MaskResult,
     PiiSpan,
     default_registry,
     detect_pii,
+    luhn_valid,
     mask_pii,
+    mod_11_2_valid,
 )
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -101,3 +107,62 @@ def test_masking_changes_only_detected_spans(pieces: list[str]) -> None:
         assert result.text == text
     inside = {i for s in result.spans for i in range(s.start, s.end)}
     assert all(result.text[i] == text[i] for i in range(len(text)) if i not in inside)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="0123456789", min_size=2, max_size=19))
+def test_luhn_agrees_with_python_stdnum(digits: str) -> None:
+    assert luhn_valid(digits) == bool(luhn.is_valid(digits))
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="0123456789", min_size=17, max_size=17), st.sampled_from("0123456789Xx"))
+def test_mod_11_2_agrees_with_python_stdnum(body: str, check: str) -> None:
+    assert mod_11_2_valid(body + check) == bool(mod_11_2.is_valid((body + check).upper()))
+
+
+def _reference_detect(text: str) -> tuple[PiiSpan, ...]:
+    """The general algorithm alone: every digit run through every recogniser's patterns."""
+    registry = default_registry()
+    found: list[PiiSpan] = []
+    for run in _DIGIT_RUN.finditer(text):
+        folded = run.group().translate(_FOLD)
+        found += registry._detect_in_run(text, folded, run.start(), run.end())
+    return tuple(found)
+
+
+_SEPARATED = st.lists(
+    st.one_of(
+        _CHINESE,
+        _DIGITS,
+        st.sampled_from(
+            [
+                "13812345678",
+                "138 1234 5678",
+                "+86 138-1234-5678",
+                "１３８１２３４５６７８",
+                "6222020200001234562",
+                "6222 0202 0000 1234 562",
+                "110101198001011232",
+                "110101 19800101 1232",
+                "110105491001001",
+                "-",
+                " ",
+                "x",
+            ]
+        ),
+    )
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_SEPARATED)
+def test_fast_path_finds_what_the_general_algorithm_finds(pieces: list[str]) -> None:
+    text = "".join(pieces)
+    assert detect_pii(text) == _reference_detect(text)
+
+
+def test_span_repr_never_shows_the_number() -> None:
+    (span,) = detect_pii("卡号6222020200001234562")
+    assert "6222020200001234562" not in repr(span)
+    assert "6222020200001234562" not in repr(mask_pii("卡号6222020200001234562"))
