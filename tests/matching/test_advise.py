@@ -7,7 +7,7 @@ from tests.conftest import DATA, DEV_DATA
 
 from calmdesk.engine import Engine
 from calmdesk.matching.evaluate import evaluate_ranking, read_situations
-from calmdesk.text.normalize import Script
+from calmdesk.text.normalize import Script, normalize
 
 
 def _ranker(engine: Engine):  # type: ignore[no-untyped-def]
@@ -22,8 +22,8 @@ def test_issue_example_shows_no_valid_id(engine: Engine) -> None:
 
 @pytest.mark.parametrize(
     "path",
-    [DEV_DATA / "situations.tsv", DATA / "situations.tsv"],
-    ids=["dev", "own"],
+    [DEV_DATA / "situations.tsv", DATA / "situations.tsv", DATA / "heldout_situations.tsv"],
+    ids=["dev", "own", "held-out"],
 )
 def test_matching_targets(engine: Engine, path: Path) -> None:
     if not path.exists():
@@ -96,3 +96,13 @@ def test_concrete_problem_outranks_general_anger(engine: Engine) -> None:
     assert both.best is not None
     assert both.best.scenario.topic.value == "no-valid-id"
     assert "angry-complaint" in [m.scenario.topic.value for m in both.matches]
+
+
+def test_topic_model_is_a_distribution_over_the_playbook_topics(engine: Engine) -> None:
+    index = engine.matcher.index
+    features = engine.matcher._query.features(normalize("ATM把卡吞了").text)
+    posterior = index.topic_posterior(features)
+    assert posterior is not None
+    assert abs(sum(posterior) - 1) < 1e-9
+    assert index.topics[posterior.index(max(posterior))] == "card-retained"
+    assert index.topic_posterior(["§no-such-feature"]) is None

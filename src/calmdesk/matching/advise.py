@@ -7,8 +7,10 @@ Each scenario becomes one weighted bag of features (see :mod:`calmdesk.matching.
   "卡被吃了", "ATM吞卡", "取款机把卡扣了" all light up the same ``§swallowed`` feature;
 * **character bigrams**, a low-weight safety net for words the dictionary has never seen.
 
-BM25F scores the bags; an exact signal phrase found in the query adds a bonus. The ranked list
-puts each topic's best scenario before any topic's second one, so alternatives are real
+BM25F scores the bags (the playbook's example situations count as a light field of their
+scenario); an exact signal phrase found in the query adds a bonus, and a naive Bayes topic
+model trained on the examples adds its belief in each scenario's topic. The ranked list puts
+each topic's best scenario before any topic's second one, so alternatives are real
 alternatives.
 """
 
@@ -31,8 +33,9 @@ from calmdesk.text.render import localize
 
 __all__ = ["Advice", "Match", "Matcher"]
 
-INDEX_FORMAT = "1"  # bump when the index layout or feature extraction changes
+INDEX_FORMAT = "2"  # bump when the index layout or feature extraction changes
 _SIGNAL_BONUS = 0.6  # share of the best BM25 score a strong signal match can add
+_TOPIC_MODEL_WEIGHT = 1.0  # share of the best BM25 score a certain topic model can add
 _MIN_SCORE = 0.5
 
 
@@ -90,12 +93,16 @@ class Matcher:
             [INDEX_FORMAT]
             + [(DATA_DIR / "lexicon" / name).read_bytes() for name in lexicons]
             + [
-                json.dumps(sc.to_dict(), ensure_ascii=False, sort_keys=True)
+                json.dumps(
+                    [sc.to_dict(), playbook.examples_for(sc.id)], ensure_ascii=False, sort_keys=True
+                )
                 for sc in self.scenarios
             ]
         )
         self.index: MatchIndex = cached(
-            "match-index", key, lambda: build_index(self.scenarios, load_concepts())
+            "match-index",
+            key,
+            lambda: build_index(self.scenarios, load_concepts(), playbook.examples),
         )
         self._query = QueryFeaturizer(self.index.words, self.index.concepts)
         self._signals: PhraseMatcher[int] = PhraseMatcher(self.index.signals)
@@ -118,6 +125,11 @@ class Matcher:
                 top = max(bonus.values()) + 4.0
                 for doc, chars in bonus.items():
                     scores[doc] = scores.get(doc, 0.0) + _SIGNAL_BONUS * best * chars / top
+            posterior = self.index.topic_posterior(features)
+            if posterior is not None:
+                topic_of = self.index.topic_of
+                for doc in scores:
+                    scores[doc] += _TOPIC_MODEL_WEIGHT * best * posterior[topic_of[doc]]
         return scores, features
 
     def advise(

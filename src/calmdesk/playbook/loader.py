@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 
 from calmdesk import errors
 from calmdesk.data import DATA_DIR, load_yaml_file
+from calmdesk.playbook.examples import EXAMPLES_DIR_NAME, read_examples, unknown_example_ids
 from calmdesk.playbook.model import (
     Contact,
     Escalation,
@@ -281,8 +282,17 @@ def _read_dir(
 
 
 def check_playbook_dir(directory: Path) -> list[errors.DataFileProblem]:
-    """Validate one playbook directory on its own; return every problem found."""
-    _, _, problems = _read_dir(directory, directory)
+    """Validate one playbook directory on its own; return every problem found.
+
+    Its examples may describe its own scenarios or built-in ones."""
+    scenarios, _, problems = _read_dir(directory, directory)
+    examples, found = read_examples(directory, directory)
+    problems += found
+    known = {s.id for s in scenarios}
+    if examples.keys() - known and directory.resolve() != BUILTIN_PLAYBOOK_DIR.resolve():
+        builtin, _, _ = _read_dir(BUILTIN_PLAYBOOK_DIR, BUILTIN_PLAYBOOK_DIR)
+        known |= {s.id for s in builtin}
+    problems += unknown_example_ids(examples, known, str(directory / EXAMPLES_DIR_NAME))
     return problems
 
 
@@ -294,11 +304,17 @@ def playbook_dirs_from_env() -> list[Path]:
 def load_playbook(extra_dirs: Sequence[Path] | Iterable[Path] = ()) -> Playbook:
     """The built-in playbook, extended (or overridden by id) by each extra directory in turn."""
     scenarios, _, problems = _read_dir(BUILTIN_PLAYBOOK_DIR, BUILTIN_PLAYBOOK_DIR)
+    examples, found = read_examples(BUILTIN_PLAYBOOK_DIR, BUILTIN_PLAYBOOK_DIR)
+    problems += found
     merged: dict[str, Scenario] = {s.id: s for s in scenarios}
     for directory in extra_dirs:
         directory = Path(directory)
         extra, disabled, found = _read_dir(directory, directory.parent)
         problems.extend(found)
+        bank_examples, found = read_examples(directory, directory.parent)
+        problems.extend(found)
+        for scenario_id, texts in bank_examples.items():
+            examples.setdefault(scenario_id, []).extend(texts)
         for scenario_id in disabled:
             if scenario_id not in merged:
                 problems.append(
@@ -309,6 +325,10 @@ def load_playbook(extra_dirs: Sequence[Path] | Iterable[Path] = ()) -> Playbook:
             merged.pop(scenario_id, None)
         for s in extra:
             merged[s.id] = s
+    disabled_ids = {s.id for s in scenarios} - merged.keys()
+    problems += unknown_example_ids(
+        {k: v for k, v in examples.items() if k not in disabled_ids}, merged, "examples"
+    )
     if problems:
         raise errors.DataFileError(problems, code=errors.PLAYBOOK_INVALID)
-    return Playbook.of(merged.values())
+    return Playbook.of(merged.values(), examples)

@@ -6,7 +6,7 @@ The codes are METHOD.md's vocabulary (§2 stages, §3 topics). Their Chinese lab
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -143,9 +143,11 @@ class Scenario:
 
 @dataclass(frozen=True)
 class Playbook:
-    """All scenarios in force: the built-in ones, extended or replaced by a bank's own."""
+    """All scenarios in force: the built-in ones, extended or replaced by a bank's own, and the
+    example situations (how people describe each scenario) the matcher learns from."""
 
     scenarios: tuple[Scenario, ...]
+    examples: Mapping[str, tuple[str, ...]] = field(default_factory=dict, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_by_id", {s.id: s for s in self.scenarios})
@@ -160,6 +162,9 @@ class Playbook:
         by_id: dict[str, Scenario] = getattr(self, "_by_id")  # noqa: B009
         return by_id.get(scenario_id)
 
+    def examples_for(self, scenario_id: str) -> tuple[str, ...]:
+        return self.examples.get(scenario_id, ())
+
     def by_topic(self, topic: Topic) -> list[Scenario]:
         return [s for s in self.scenarios if s.topic is topic]
 
@@ -167,5 +172,12 @@ class Playbook:
         return {s.topic for s in self.scenarios}
 
     @classmethod
-    def of(cls, scenarios: Iterable[Scenario]) -> Playbook:
-        return cls(tuple(scenarios))
+    def of(
+        cls, scenarios: Iterable[Scenario], examples: Mapping[str, Iterable[str]] | None = None
+    ) -> Playbook:
+        kept = tuple(scenarios)
+        ids = {s.id for s in kept}
+        return cls(
+            kept,
+            {k: tuple(v) for k, v in (examples or {}).items() if k in ids and v},
+        )
