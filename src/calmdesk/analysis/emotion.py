@@ -1,44 +1,56 @@
 """Read the customer: anger 0–3 (METHOD.md §5) with evidence, and cues.
 
-One Aho–Corasick pass over the normalised text finds every lexicon phrase: anger phrases (each
-with a kind and a weight), negators, intensifiers, polite markers and cue phrases. Then:
+One Aho–Corasick pass over the normalised text finds every lexicon phrase: rule phrases (anger
+rules with a kind and a weight, cue rules, and *neutral* rules that only shadow), the second
+halves of two-part rules, negators, intensifiers/downtoners and politeness markers. Then:
 
-* a **negator** ending at most two characters before an anger phrase (no punctuation between)
-  cancels it — "我不生气", "没有怪你你们";
-* an **intensifier** just before an anger phrase multiplies its weight — "太慢", "简直离谱";
-* runs of ``!`` and ``?!`` add a little; polite markers pull a weak reading back towards 0;
-* some kinds set a **floor**: a threat or an insult is 3 whatever else is said, an accusation,
-  a demand or a rhetorical challenge ("凭什么") at least 2;
+* a **two-part rule** (``phrases`` + ``then``) fires only when one of its phrases is followed
+  within ``window`` characters of the same sentence by one of its ``then`` phrases — "我就去…
+  电视台", "叫…出来", "你们…就是";
+* a **neutral** rule's phrase hides every rule phrase inside it — "垃圾桶" is not "垃圾",
+  "一刀切" not a knife; a negator inside any rule phrase is part of that phrase (看我不…, 有完没完);
+* a **negator** ending at most ``negation_gap`` characters before a phrase (no punctuation between)
+  cancels it — "我不生气", "没有怪你们"; not the 不 of an A-not-A question ("是不是");
+* an **intensifier** just before a phrase multiplies its weight ("太慢", "简直离谱"), a
+  **downtoner** lowers it ("有点着急");
+* ``!`` and ``?!`` runs add a little; politeness without an exclamation pulls the score down
+  and lifts the floors of the kinds in ``scoring.polite_lifts_floors`` (a polite demand);
+* some kinds set a **floor**: a threat or an insult is 3 whatever else is said, an accusation, a
+  demand or a challenge at least 2;
 * otherwise the score — the strongest piece of evidence plus a share of the rest — is bucketed
-  into 0–3.
+  into 0–3 by ``scoring.buckets``.
 
 Cues (elderly, urgency, repeat-visit, exposure-threat, violence, fraud, disability) are
-independent of anger. All phrases live in ``data/rules/emotion_core.yaml``; a bank adds or
-replaces rules by name, or switches them off, with ``emotion.yaml`` in a rules directory.
+independent of anger. Every phrase and threshold lives in ``data/rules/emotion_core.yaml``; a bank
+adds or replaces rules by name, or switches them off, with ``emotion.yaml`` in a rules directory.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+import ahocorasick
+
 from calmdesk import errors
 from calmdesk.analysis.rulebase import RuleSpec
 from calmdesk.data import load_yaml_file, load_yaml_resource
 from calmdesk.text.normalize import NormalizedText, Script, normalize, to_script
-from calmdesk.text.phrases import PhraseMatcher
 
 __all__ = ["Cue", "EmotionAnalyzer", "EmotionReading", "Evidence"]
 
 BUILTIN_FILE = "rules/emotion_core.yaml"
 BANK_FILE = "emotion.yaml"
-_NEGATION_GAP = 2  # characters allowed between a negator and what it negates
-_PUNCTUATION = frozenset("，。！？,.!?；;：:、~…")
-_BUCKETS = (0.6, 1.8, 3.2)  # score thresholds for levels 1, 2, 3
-_EXTRA_SHARE = 0.3  # evidence beyond the strongest piece counts at this share
+NEUTRAL = "neutral"  # the kind of a rule that only hides phrases inside its own
+_PUNCTUATION = frozenset("，。！？,.!?；;：:、~…")  # stops negators and intensifiers
+_SENTENCE_END = frozenset("。！？!?；;…")  # stops the two halves of a two-part rule
+_MAX_WINDOW = 30
+
+# what a phrase is to the analyser (first item of each slot)
+_RULE, _THEN, _NEG, _DEGREE, _POLITE = range(5)
 
 
 class Cue(StrEnum):
@@ -51,7 +63,9 @@ class Cue(StrEnum):
     DISABILITY = "disability"
 
 
-@dataclass(frozen=True, slots=True)
+# Results are plain slotted dataclasses, not frozen ones: a frozen __init__ costs five times as
+# much, and the reader builds several per utterance on a path measured in microseconds.
+@dataclass(slots=True)
 class Evidence:
     start: int  # offsets into the original input
     end: int
@@ -76,7 +90,7 @@ class Evidence:
         return out
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class EmotionReading:
     text: NormalizedText
     anger: int
@@ -103,13 +117,26 @@ class EmotionReading:
 @dataclass(frozen=True, slots=True)
 class _Rule:
     name: str
-    kind: str  # anger kind, or "cue"
+    kind: str  # anger kind, "neutral", or "cue"
     weight: float
     cue: Cue | None
     phrases: tuple[str, ...]
+    then: tuple[str, ...]  # second halves; empty for a one-part rule
+    window: int  # characters allowed between a phrase and its second half
     fire: tuple[str, ...]
     quiet: tuple[str, ...]
     source: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Scoring:
+    buckets: tuple[float, float, float]  # score thresholds for levels 1, 2, 3
+    extra_share: float  # evidence beyond the strongest piece counts at this share
+    negation_gap: int  # characters allowed between a negator and what it negates
+    degree_gap: int  # … between an intensifier or downtoner and what it modifies
+    polite_discount: float
+    polite_lifts_floors: frozenset[str]
+    punctuation_cap: float
 
 
 class _Problems:
@@ -130,6 +157,12 @@ def _phrases(value: Any) -> tuple[str, ...] | None:
     return tuple(normalize(v, max_chars=200).text for v in out)
 
 
+def _positive(value: Any) -> float | None:
+    if isinstance(value, int | float) and not isinstance(value, bool) and value > 0:
+        return float(value)
+    return None
+
+
 def _parse_rule(raw: Any, section: str, p: _Problems) -> _Rule | None:
     if not isinstance(raw, dict) or not isinstance(raw.get("name"), str):
         p.add(section, "每条规则应为带 name 的映射")
@@ -138,6 +171,17 @@ def _parse_rule(raw: Any, section: str, p: _Problems) -> _Rule | None:
     phrases = _phrases(raw.get("phrases"))
     if phrases is None:
         p.add("phrases", "应为非空的短语列表", name)
+    then: tuple[str, ...] | None = ()
+    if "then" in raw:
+        then = _phrases(raw.get("then"))
+        if then is None:
+            p.add("then", "应为非空的短语列表（后半部分）", name)
+    window = raw.get("window", 6)
+    if not (
+        isinstance(window, int) and not isinstance(window, bool) and 0 <= window <= _MAX_WINDOW
+    ):
+        p.add("window", f"应为 0–{_MAX_WINDOW} 的整数", name)
+        window = 6
     examples = raw.get("examples")
     fire = quiet = None
     if isinstance(examples, dict):
@@ -160,35 +204,87 @@ def _parse_rule(raw: Any, section: str, p: _Problems) -> _Rule | None:
         kind = str(raw.get("kind") or "")
         if not kind:
             p.add("kind", "缺少类别", name)
-        raw_weight = raw.get("weight")
-        if (
-            isinstance(raw_weight, int | float)
-            and not isinstance(raw_weight, bool)
-            and raw_weight > 0
-        ):
-            weight = float(raw_weight)
-        else:
-            p.add("weight", "应为正数", name)
-    if phrases is None:
+        elif kind != NEUTRAL:
+            w = _positive(raw.get("weight"))
+            if w is None:
+                p.add("weight", "应为正数", name)
+            weight = w or 0.0
+    if phrases is None or then is None:
         return None
-    return _Rule(name, kind, float(weight), cue, phrases, tuple(fire), tuple(quiet), p.label)
+    return _Rule(name, kind, weight, cue, phrases, then, window, tuple(fire), tuple(quiet), p.label)
+
+
+def _scoring(raw: Any, p: _Problems) -> _Scoring:
+    raw = raw if isinstance(raw, dict) else {}
+    buckets = raw.get("buckets")
+    if not (
+        isinstance(buckets, list)
+        and len(buckets) == 3
+        and all(_positive(b) is not None for b in buckets)
+        and buckets == sorted(buckets)
+    ):
+        p.add("scoring.buckets", "应为三个递增的正数（1、2、3 级的分数线）")
+        buckets = [0.6, 1.8, 3.2]
+
+    def number(key: str, default: float) -> float:
+        value = raw.get(key, default)
+        if not isinstance(value, int | float) or isinstance(value, bool) or value < 0:
+            p.add(f"scoring.{key}", "应为非负数")
+            return default
+        return float(value)
+
+    lifts = raw.get("polite_lifts_floors", [])
+    if not isinstance(lifts, list):
+        p.add("scoring.polite_lifts_floors", "应为类别列表")
+        lifts = []
+    return _Scoring(
+        (float(buckets[0]), float(buckets[1]), float(buckets[2])),
+        number("extra_share", 0.3),
+        int(number("negation_gap", 2)),
+        int(number("degree_gap", 2)),
+        number("polite_discount", 0.5),
+        frozenset(str(k) for k in lifts),
+        number("punctuation_cap", 1.2),
+    )
 
 
 class EmotionAnalyzer:
-    def __init__(self, config: dict[str, Any], rules: list[_Rule]) -> None:
+    def __init__(self, config: dict[str, Any], rules: list[_Rule], scoring: _Scoring) -> None:
         self._rules = rules
+        self._scoring = scoring
         self._floors: dict[str, int] = dict(config["floors"])
         self._labels = {int(k): str(v) for k, v in config["labels"].items()}
         self._cue_labels = {str(k): str(v) for k, v in config["cue_labels"].items()}
-        entries: list[tuple[str, tuple[str, Any]]] = []
+        # Per-rule facts the hot path reads by index.
+        self._neutral = [r.kind == NEUTRAL for r in rules]
+        self._two_part = [bool(r.then) for r in rules]
+        # phrase → [rules it starts, rules it completes, negator?, polite?, degree multiplier]
+        table: dict[str, list[Any]] = {}
+
+        def entry(phrase: str) -> list[Any]:
+            return table.setdefault(phrase, [[], [], False, False, 0.0])
+
         for i, rule in enumerate(rules):
-            entries += [(ph, ("rule", i)) for ph in rule.phrases]
-        entries += [(normalize(w).text, ("neg", 0.0)) for w in config["negators"]]
-        entries += [
-            (normalize(w).text, ("int", float(m))) for w, m in config["intensifiers"].items()
-        ]
-        entries += [(normalize(w).text, ("polite", 0.0)) for w in config["polite"]]
-        self._matcher: PhraseMatcher[tuple[str, Any]] = PhraseMatcher(entries)
+            for ph in rule.phrases:
+                if i not in entry(ph)[0]:
+                    entry(ph)[0].append(i)
+            for ph in rule.then:
+                if i not in entry(ph)[1]:
+                    entry(ph)[1].append(i)
+        for w in config["negators"]:
+            entry(normalize(w).text)[2] = True
+        for w in config["polite"]:
+            entry(normalize(w).text)[3] = True
+        for section in ("intensifiers", "downtoners"):
+            for w, m in (config.get(section) or {}).items():
+                entry(normalize(str(w)).text)[4] = float(m)
+        # One automaton, scanned once per text.
+        self._automaton = ahocorasick.Automaton()
+        for phrase, (starts, ends, neg, polite, degree) in table.items():
+            opens = tuple(i for i in starts if self._two_part[i])
+            value = (len(phrase), tuple(starts), tuple(ends), opens, neg, polite, degree)
+            self._automaton.add_word(phrase, value)
+        self._automaton.make_automaton()
 
     @classmethod
     def load(cls, rules_dirs: Sequence[Path] = ()) -> EmotionAnalyzer:
@@ -197,6 +293,7 @@ class EmotionAnalyzer:
         for key in ("labels", "cue_labels", "floors", "negators", "intensifiers", "polite"):
             if key not in config:
                 p.add(key, "缺少此部分")
+        scoring = _scoring(config.get("scoring"), p)
         rules: dict[str, _Rule] = {}
         for section in ("anger", "cues"):
             for raw in config.get(section) or []:
@@ -224,96 +321,159 @@ class EmotionAnalyzer:
             p.items += bp.items
         if p.items:
             raise errors.DataFileError(p.items, code=errors.RULES_INVALID)
-        return cls(config, list(rules.values()))
+        return cls(config, list(rules.values()), scoring)
 
     def analyze(self, text: NormalizedText) -> EmotionReading:
+        return self._read(text, None)
+
+    def _read(self, text: NormalizedText, fired: set[str] | None) -> EmotionReading:
+        """The reading; the names of the rules that fire (neutral ones too) go into ``fired``."""
         body = text.text
-        hits = self._matcher.hits(body)
-        negators = [h for h in hits if h.payload[0] == "neg" and not _is_a_not_a(body, h)]
-        boosts = [h for h in hits if h.payload[0] == "int"]
-        rule_hits = [h for h in hits if h.payload[0] == "rule"]
-        # a polite word inside a complaint phrase ("好麻烦") is not politeness
-        polite = any(
-            h.payload[0] == "polite"
-            and not any(
-                r.start <= h.start and h.end <= r.end and r.phrase != h.phrase for r in rule_hits
-            )
-            for h in hits
-        )
-        # a phrase inside a longer phrase of the same rule family counts once
-        rule_hits = [
-            h
-            for h in rule_hits
-            if not any(
-                o is not h
-                and o.start <= h.start
-                and h.end <= o.end
-                and (o.end - o.start) > (h.end - h.start)
-                and (self._rules[o.payload[1]].cue is None)
-                == (self._rules[h.payload[1]].cue is None)
-                for o in rule_hits
-            )
-        ]
+        rules = self._rules
+        neutral = self._neutral
+        two_part = self._two_part
+        sc = self._scoring
+        firsts: list[tuple[int, int, int]] = []  # (start, end, rule index)
+        seconds: dict[int, list[tuple[int, int]]] = {}  # rule index → second halves found
+        negators: list[tuple[int, int]] = []
+        degrees: list[tuple[int, int, float]] = []
+        polite: list[tuple[int, int]] = []
+        opened: set[int] = set()  # two-part rules whose first half has been seen
+        for last, (length, starts, ends, opens, neg, pol, degree) in self._automaton.iter(body):
+            end = last + 1
+            start = end - length
+            if starts:
+                for i in starts:
+                    firsts.append((start, end, i))
+                if opens:
+                    opened.update(opens)
+            if ends and opened:
+                for i in ends:
+                    if i in opened:
+                        seconds.setdefault(i, []).append((start, end))
+            if neg:
+                negators.append((start, end))
+            if pol:
+                polite.append((start, end))
+            if degree:
+                degrees.append((start, end, degree))
+
+        # Neutral phrases hide what lies inside them.
+        shadows = [(s, e) for s, e, i in firsts if neutral[i]]
+        if shadows:
+            if fired is not None:
+                fired.update(rules[i].name for _, _, i in firsts if neutral[i])
+            firsts = [h for h in firsts if not neutral[h[2]] and not _inside(h, shadows)]
+            seconds = {
+                i: [h for h in found if not _inside(h, shadows)] for i, found in seconds.items()
+            }
+        # Two-part rules: a phrase, then within the window (same sentence) its second half.
+        spans: list[tuple[int, int, int, int]] = []  # (start, end, rule, end of first half)
+        paired: set[tuple[int, int]] = set()  # a second half completes its rule once
+        for s, e, i in firsts:
+            if not two_part[i]:
+                spans.append((s, e, i, e))
+                continue
+            limit = e + rules[i].window
+            for s2, e2 in seconds.get(i, ()):
+                if e <= s2 <= limit and not any(c in _SENTENCE_END for c in body[e:s2]):
+                    if (i, s2) not in paired:
+                        paired.add((i, s2))
+                        spans.append((s, e2, i, e))
+                    break
+        # A phrase inside a longer, at least as strong one of the same kind (or cue) counts once.
+        if len(spans) > 1:
+            spans = [h for h in spans if not _swallowed(h, spans, rules)]
+        # Words that are part of a rule phrase do not negate or soften anything.
+        if negators:
+            negators = [
+                n
+                for n in negators
+                if not _is_a_not_a(body, n[0]) and not _inside(n, shadows) and not _within(n, spans)
+            ]
+        if polite:
+            polite = [h for h in polite if not _within(h, spans)]
+
         evidence: list[Evidence] = []
         cues: list[Cue] = []
-        weights: dict[str, float] = {}  # per rule: several phrases of one rule are one signal
-        floor = 0
-        for hit in rule_hits:
-            rule = self._rules[hit.payload[1]]
-            a, b = text.original_span(hit.start, hit.end)
-            negator = _closest_before(body, negators, hit.start)
-            if negator is not None and body[hit.start : hit.end].startswith(negator.phrase):
-                negator = None  # the phrase carries its own negation (不满意, 没人理)
+        weights: dict[str, float] = {}  # per kind: several complaints are one signal
+        original_span = text.original_span
+        original = text.original
+        for s, e, i, _ in spans:
+            rule = rules[i]
+            a, b = original_span(s, e)
+            negator = _closest_before(body, negators, s, sc.negation_gap) if negators else None
             if rule.cue is not None:
                 if negator is not None:  # 不着急, 我不会动手
                     continue
                 if rule.cue not in cues:
                     cues.append(rule.cue)
-                evidence.append(Evidence(a, b, text.original[a:b], "cue", 0.0, rule.cue, rule.name))
+                if fired is not None:
+                    fired.add(rule.name)
+                evidence.append(Evidence(a, b, original[a:b], "cue", 0.0, rule.cue, rule.name))
                 continue
             if negator is not None:
-                na, _ = text.original_span(negator.start, negator.end)
-                evidence.append(
-                    Evidence(na, b, text.original[na:b], "negation", 0.0, None, rule.name)
-                )
+                na, _ = original_span(negator[0], negator[1])
+                evidence.append(Evidence(na, b, original[na:b], "negation", 0.0, None, rule.name))
                 continue
             weight = rule.weight
-            boost = _closest_before(body, boosts, hit.start)
-            if boost is not None:
-                weight *= float(boost.payload[1])
-            weights[rule.name] = max(weights.get(rule.name, 0.0), weight)
-            floor = max(floor, self._floors.get(rule.kind, 0))
-            evidence.append(Evidence(a, b, text.original[a:b], rule.kind, weight, None, rule.name))
+            if degrees:
+                degree = _closest_before(body, degrees, s, sc.degree_gap)
+                if degree is not None:
+                    weight *= degree[2]
+            if fired is not None:
+                fired.add(rule.name)
+            if weight > weights.get(rule.kind, 0.0):
+                weights[rule.kind] = weight
+            evidence.append(Evidence(a, b, original[a:b], rule.kind, weight, None, rule.name))
+
         # The strongest piece decides; more of the same adds with diminishing weight.
         strongest = max(weights.values(), default=0.0)
-        total = strongest + _EXTRA_SHARE * (sum(weights.values()) - strongest)
-        total += self._punctuation(text, evidence)
-        if polite and floor == 0:
-            total = max(0.0, total - 0.5)
-        level = max(floor, sum(1 for t in _BUCKETS if total >= t))
-        if floor == 0 and not any(
-            e.kind not in ("cue", "negation", "punctuation") for e in evidence
-        ):
+        total = strongest + sc.extra_share * (sum(weights.values()) - strongest)
+        exclaimed, punctuation = self._punctuation(text, evidence)
+        total += punctuation
+        floor_kinds: Iterable[str] = weights
+        if polite and not exclaimed:
+            total = max(0.0, total - sc.polite_discount)
+            floor_kinds = weights.keys() - sc.polite_lifts_floors
+        floor = max((self._floors.get(k, 0) for k in floor_kinds), default=0)
+        buckets = sc.buckets
+        level = (
+            3
+            if total >= buckets[2]
+            else 2
+            if total >= buckets[1]
+            else 1
+            if total >= buckets[0]
+            else 0
+        )
+        if not weights:
             level = min(level, 1)  # punctuation alone is impatience at most
-        evidence.sort(key=lambda e: (e.start, e.end))
+        level = max(floor, level)
+        if len(evidence) > 1:
+            evidence.sort(key=lambda ev: (ev.start, ev.end))
         return EmotionReading(
             text, min(level, 3), tuple(cues), tuple(evidence), total, self._labels, self._cue_labels
         )
 
-    @staticmethod
-    def _punctuation(text: NormalizedText, evidence: list[Evidence]) -> float:
-        """``!`` and ``?!`` runs: a little weight each, capped."""
+    def _punctuation(self, text: NormalizedText, evidence: list[Evidence]) -> tuple[bool, float]:
+        """``!`` and ``?!`` runs: a little weight each, capped. Also: was anything exclaimed?"""
         body = text.text
+        if "!" not in body and "??" not in body:
+            return False, 0.0
         added = 0.0
+        exclaimed = False
         i = 0
-        while i < len(body):
+        n = len(body)
+        while i < n:
             if body[i] in "!?":
                 j = i
-                while j < len(body) and body[j] in "!?":
+                while j < n and body[j] in "!?":
                     j += 1
                 run = body[i:j]
                 weight = 0.0
                 if "!" in run:
+                    exclaimed = True
                     weight = 0.3 + 0.2 * min(len(run) - 1, 3)
                     if "?" in run:
                         weight += 0.3
@@ -326,31 +486,68 @@ class EmotionAnalyzer:
                 i = j
             else:
                 i += 1
-        return min(added, 1.2)
+        return exclaimed, min(added, self._scoring.punctuation_cap)
 
     def rules(self) -> list[RuleSpec]:
-        def fires_for(rule: _Rule) -> Any:
+        def fires_for(rule: _Rule) -> Callable[[str], bool]:
             def fires(raw: str) -> bool:
-                reading = self.analyze(normalize(raw))
-                return any(e.rule == rule.name and e.kind != "negation" for e in reading.evidence)
+                fired: set[str] = set()
+                self._read(normalize(raw), fired)
+                return rule.name in fired
 
             return fires
 
         return [RuleSpec(r.name, r.source, r.fire, r.quiet, fires_for(r)) for r in self._rules]
 
 
-def _is_a_not_a(body: str, negator: Any) -> bool:
+def _inside(hit: tuple[int, int, Any] | tuple[int, int], shadows: list[tuple[int, int]]) -> bool:
+    s, e = hit[0], hit[1]
+    return any(a <= s and e <= b and (b - a) > (e - s) for a, b in shadows)
+
+
+def _within(hit: tuple[int, int], spans: list[tuple[int, int, int, int]]) -> bool:
+    """Inside the first half of a rule phrase (a negator or a polite word that belongs to it)."""
+    s, e = hit
+    return any(a <= s and e <= f and (s, e) != (a, f) for a, _, _, f in spans)
+
+
+def _swallowed(
+    hit: tuple[int, int, int, int], spans: list[tuple[int, int, int, int]], rules: list[_Rule]
+) -> bool:
+    """Inside a longer, at least as strong phrase of the same family (anger or cue), or inside a
+    longer two-part span of the same kind (「找媒体」 within 「我就找媒体」)."""
+    s, e, i, _ = hit
+    rule = rules[i]
+    length = e - s
+    for a, b, j, _ in spans:
+        if b - a > length and a <= s and e <= b:
+            other = rules[j]
+            if other.weight < rule.weight:
+                continue
+            if other.then:
+                if other.kind == rule.kind and other.cue == rule.cue:
+                    return True
+            elif (other.cue is None) == (rule.cue is None):
+                return True
+    return False
+
+
+def _is_a_not_a(body: str, start: int) -> bool:
     """是不是 / 有没有 / 好不好: the character before the negator repeats right after it."""
-    before = negator.start - 1
-    after = negator.start + 1  # right after 不 / 没 (也覆盖 “不是” 在 “是不是” 里)
+    before = start - 1
+    after = start + 1  # right after 不 / 没 (also covers 不是 inside 是不是)
     return before >= 0 and after < len(body) and body[before] == body[after]
 
 
-def _closest_before(body: str, hits: list[Any], start: int) -> Any:
+def _closest_before(body: str, hits: list[Any], start: int, gap: int) -> Any:
     """The hit ending closest before ``start`` within the gap, with no punctuation between."""
     best = None
     for h in hits:
-        near = start - _NEGATION_GAP <= h.end <= start
-        if near and not any(c in _PUNCTUATION for c in body[h.end : start]):
-            best = h if best is None or h.end > best.end else best
+        end = h[1]
+        if (
+            start - gap <= end <= start
+            and (best is None or end > best[1])
+            and not any(c in _PUNCTUATION for c in body[end:start])
+        ):
+            best = h
     return best
