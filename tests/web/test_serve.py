@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 from tests.conftest import RunCli
 from tests.web.conftest import Server
@@ -33,3 +35,37 @@ def test_real_server_serves_pages_and_api(server: Server) -> None:
 def test_bad_database_url_is_a_clear_error(run_cli: RunCli) -> None:
     out = run_cli("serve", "--db", "nonsense://x", "--port", "0")
     assert out.returncode != 0 and "E301" in out.stderr
+
+
+def test_sessions_and_checks_side_by_side(server: Server) -> None:
+    """Session writes (threadpool, one lock) and quick checks (event loop) at the same time."""
+
+    async def main() -> None:
+        async with httpx.AsyncClient(base_url=server.url, timeout=30) as client:
+            sids = [(await client.post("/api/v1/sessions", json={})).json()["id"] for _ in range(4)]
+
+            async def encounter(sid: str) -> list[int]:
+                seqs = []
+                for i in range(8):
+                    speaker = "customer" if i % 2 == 0 else "staff"
+                    r = await client.post(
+                        f"/api/v1/sessions/{sid}/turns",
+                        json={"speaker": speaker, "text": "我的卡被吞了，你们快点处理！"},
+                    )
+                    assert r.status_code == 201, r.text
+                    seqs.append(r.json()["seq"])
+                return seqs
+
+            async def checks() -> None:
+                for _ in range(30):
+                    r = await client.post("/api/v1/check", json={"text": "不行，规定就是这样"})
+                    assert r.status_code == 200 and r.json()["findings"]
+
+            results = await asyncio.gather(*(encounter(s) for s in sids), checks(), checks())
+            for seqs in results[: len(sids)]:
+                assert seqs == list(range(1, 9))
+            for sid in sids:
+                detail = (await client.get(f"/api/v1/sessions/{sid}")).json()
+                assert detail["session"]["turn_count"] == 8
+
+    asyncio.run(main())

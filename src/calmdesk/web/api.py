@@ -84,6 +84,7 @@ SearchQuery = Annotated[
 def api_router(web: WebServices) -> APIRouter:
     router = APIRouter(prefix=API_PREFIX)
     engine = web.engine
+    calmdesk_version = version("calmdesk")  # reads package metadata: once, not per request
 
     # -- analyses (event loop) -----------------------------------------------------------
 
@@ -231,7 +232,7 @@ def api_router(web: WebServices) -> APIRouter:
         return _json(
             {
                 "status": "ok",
-                "version": version("calmdesk"),
+                "version": calmdesk_version,
                 "scenarios": len(engine.playbook),
                 "database": web.store.dialect,
             }
