@@ -8,12 +8,17 @@ from tests.conftest import DATA, DEV_DATA
 
 from calmdesk import errors
 from calmdesk.engine import Engine
-from calmdesk.text.normalize import MAX_TEXT_CHARS
+from calmdesk.playbook.model import Topic
+from calmdesk.text.normalize import MAX_TEXT_CHARS, normalize
 
 
 def _rows(path: Path) -> list[dict[str, str]]:
     with path.open(encoding="utf-8", newline="") as fh:
         return list(csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE))
+
+
+OWN = _rows(DATA / "utterances.tsv")
+CUE_ROWS = _rows(DATA / "utterance_cues.tsv")
 
 
 @pytest.mark.parametrize(
@@ -37,6 +42,49 @@ def test_anger_targets(engine: Engine, path: Path) -> None:
     assert exact >= 0.80 and within >= 0.97 and f1 >= 0.90, (exact, within, f1)
 
 
+def test_own_set_is_what_the_issue_asks_for() -> None:
+    """≥ 240 labelled utterances, about 60 per level, every topic of METHOD §3, ~30 % traditional.
+
+    Rows whose id starts with a topic code were written and labelled before the lexicon was
+    tuned on them; ``late-`` rows were written later as a fresh check, measured once, then added.
+    """
+    assert len(OWN) >= 240
+    levels = [int(r["level"]) for r in OWN]
+    assert all(levels.count(level) >= 55 for level in range(4)), levels
+    topics = {r["id"].rsplit("-", 1)[0] for r in OWN}
+    assert {t.value for t in Topic} <= topics
+    first = [r for r in OWN if not r["id"].startswith("late-")]
+    assert len(first) >= 240
+    for rows, share in ((first, 0.30), (OWN, 0.25)):
+        traditional = sum(normalize(r["text"]).script.value == "hant" for r in rows)
+        assert traditional / len(rows) >= share
+    assert len({r["text"] for r in OWN}) == len(OWN)
+
+
+@pytest.mark.parametrize(
+    ("text", "cues"),
+    [(r["text"], r["cues"]) for r in CUE_ROWS],
+    ids=[f"cues-{i:03d}" for i in range(len(CUE_ROWS))],
+)
+def test_cue_table(engine: Engine, text: str, cues: str) -> None:
+    expected = {c for c in cues.split(",") if c}
+    assert set(engine.read_emotion(text).to_dict()["cues"]) == expected
+
+
+def test_cue_table_is_big_enough() -> None:
+    assert len(CUE_ROWS) >= 120
+    assert sum(not r["cues"] for r in CUE_ROWS) >= 40  # rows where no cue must fire
+    assert {c for r in CUE_ROWS for c in r["cues"].split(",") if c} == {
+        "elderly",
+        "urgency",
+        "repeat-visit",
+        "exposure-threat",
+        "violence",
+        "fraud",
+        "disability",
+    }
+
+
 def test_issue_example(engine: Engine) -> None:
     reading = engine.read_emotion("你们今天不给我办，我就去找记者曝光！")
     assert reading.anger == 3
@@ -57,6 +105,28 @@ def test_issue_example(engine: Engine) -> None:
         ("信不信我把你们柜台砸了", 3),
         ("我今天就坐在这里不走了", 3),
         ("ＦＵＬＬ　１２３７８　我要打１２３７８投诉你们！", 3),
+        # many complaints of one kind are one signal: still mildly dissatisfied
+        ("又让我重新填，手续这么多，还要排这么久，真麻烦", 1),
+        # a polite, firm demand is not anger; the same demand shouted is
+        ("我理解你们有规定，但请今天给我一个答复", 1),
+        ("今天必须给我一个答复！", 2),
+        # a downtoner keeps a weak word weak
+        ("我有点着急", 1),
+        # 不 inside 取不出来 negates nothing after it
+        ("钱取不出来急死了", 1),
+        # 不是…吗 affirms: 不是说好了吗 is a complaint
+        ("不是说好今天能办吗？", 1),
+        # two-part rules: intent + target, shouted summons
+        ("我要让媒体来评评理", 3),
+        ("把你们经理叫出来！", 2),
+        # neutral phrases hide the anger words inside them
+        ("这张单子我扔垃圾桶就行", 0),
+        ("我妈妈的卡能帮她查吗", 0),
+        ("手机银行操作不了，请问怎么办", 0),
+        ("你们这种一刀切的做法不太合理", 1),
+        # ultimatum without a known consequence is still at least clearly angry
+        ("再不给我办，我就不客气了", 3),
+        ("你们再拖，我就去上面反映", 2),
     ],
 )
 def test_levels(engine: Engine, text: str, anger: int) -> None:
@@ -77,6 +147,14 @@ def test_levels(engine: Engine, text: str, anger: int) -> None:
 )
 def test_cues(engine: Engine, text: str, cue: str) -> None:
     assert cue in engine.read_emotion(text).to_dict()["cues"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["不着急，您慢慢来", "我不会动手的", "我在电视台上班", "记者证能当身份证用吗", "小心地滑"],
+)
+def test_no_cue(engine: Engine, text: str) -> None:
+    assert engine.read_emotion(text).to_dict()["cues"] == []
 
 
 def test_evidence_offsets_point_into_the_original_traditional_text(engine: Engine) -> None:
@@ -113,6 +191,37 @@ def test_bank_rules_add_and_disable(tmp_path: Path) -> None:
     assert engine.read_emotion("急用，快一点").to_dict()["cues"] == []
 
 
+def test_bank_rules_two_part_neutral_and_replace(tmp_path: Path) -> None:
+    (tmp_path / "emotion.yaml").write_text(
+        "rules:\n"
+        "  - name: bank.anger.branch-threat\n    kind: threat\n    weight: 3\n"
+        "    phrases: [去分行]\n    then: [闹]\n    window: 4\n"
+        "    examples: {fire: [我去分行闹, 我要去分行大闹], quiet: [我去分行办, 分行在哪]}\n"
+        "  - name: bank.neutral.product\n    kind: neutral\n    phrases: [欺负人理财]\n"
+        "    examples: {fire: [欺负人理财是什么, 买欺负人理财], quiet: [你好, 谢谢]}\n"
+        "  - name: emotion.anger.resignation\n    kind: resignation\n    weight: 0.8\n"
+        "    phrases: [认栽]\n    examples: {fire: [我认栽, 认栽了], quiet: [算了, 好的]}\n",
+        encoding="utf-8",
+    )
+    engine = Engine(playbook_dirs=[], rules_dirs=[tmp_path])
+    assert engine.read_emotion("我去分行大闹一场").anger == 3
+    assert engine.read_emotion("我去分行办业务").anger == 0
+    assert engine.read_emotion("欺负人理财是什么").anger == 0  # the bank's product, not a charge
+    assert engine.read_emotion("我认栽").anger == 1  # replaced by name
+    assert engine.read_emotion("算了").anger == 0
+    names = {r.name for r in engine.emotion_analyzer.rules()}
+    assert {"bank.anger.branch-threat", "bank.neutral.product"} <= names
+
+
+def test_evidence_is_deduplicated_and_points_into_the_original(engine: Engine) -> None:
+    raw = "不給我解決，我就找媒體曝光你們！"
+    evidence = engine.read_emotion(raw).to_dict()["evidence"]
+    for ev in evidence:
+        assert raw[ev["start"] : ev["end"]] == ev["text"]
+    spans = [(ev["start"], ev["end"], ev.get("rule", "")) for ev in evidence]
+    assert len(spans) == len(set(spans))
+
+
 def test_invalid_bank_rules_name_the_problem(tmp_path: Path) -> None:
     (tmp_path / "emotion.yaml").write_text(
         "rules:\n  - name: bank.bad\n    kind: accusation\n    weight: -1\n    phrases: []\n",
@@ -123,3 +232,14 @@ def test_invalid_bank_rules_name_the_problem(tmp_path: Path) -> None:
     assert info.value.code == errors.RULES_INVALID
     fields = {p.field for p in info.value.problems}
     assert {"phrases", "examples", "weight"} <= fields
+
+
+def test_invalid_two_part_rule_names_the_problem(tmp_path: Path) -> None:
+    (tmp_path / "emotion.yaml").write_text(
+        "rules:\n  - name: bank.bad\n    kind: threat\n    weight: 3\n    phrases: [去]\n"
+        "    then: []\n    window: 99\n    examples: {fire: [a, b], quiet: [c, d]}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(errors.DataFileError) as info:
+        _ = Engine(playbook_dirs=[], rules_dirs=[tmp_path]).emotion_analyzer
+    assert {"then", "window"} <= {p.field for p in info.value.problems}

@@ -137,6 +137,7 @@ class _Scoring:
     polite_discount: float
     polite_lifts_floors: frozenset[str]
     punctuation_cap: float
+    addressed_exclamation: float  # added when a sentence aimed at the staff is exclaimed
 
 
 class _Problems:
@@ -245,6 +246,7 @@ def _scoring(raw: Any, p: _Problems) -> _Scoring:
         number("polite_discount", 0.5),
         frozenset(str(k) for k in lifts),
         number("punctuation_cap", 1.2),
+        number("addressed_exclamation", 0.0),
     )
 
 
@@ -254,6 +256,10 @@ class EmotionAnalyzer:
         self._scoring = scoring
         self._floors: dict[str, int] = dict(config["floors"])
         self._labels = {int(k): str(v) for k, v in config["labels"].items()}
+        # 不是…吗 asks "isn't it …?": such a negator affirms what follows instead of negating it.
+        self._question_negators = frozenset(
+            normalize(w).text for w in config.get("question_negators") or ()
+        )
         self._cue_labels = {str(k): str(v) for k, v in config["cue_labels"].items()}
         # Per-rule facts the hot path reads by index.
         self._neutral = [r.kind == NEUTRAL for r in rules]
@@ -262,7 +268,7 @@ class EmotionAnalyzer:
         table: dict[str, list[Any]] = {}
 
         def entry(phrase: str) -> list[Any]:
-            return table.setdefault(phrase, [[], [], False, False, 0.0])
+            return table.setdefault(phrase, [[], [], False, False, 0.0, False])
 
         for i, rule in enumerate(rules):
             for ph in rule.phrases:
@@ -278,11 +284,13 @@ class EmotionAnalyzer:
         for section in ("intensifiers", "downtoners"):
             for w, m in (config.get(section) or {}).items():
                 entry(normalize(str(w)).text)[4] = float(m)
+        for w in config.get("addressees") or ():
+            entry(normalize(w).text)[5] = True
         # One automaton, scanned once per text.
         self._automaton = ahocorasick.Automaton()
-        for phrase, (starts, ends, neg, polite, degree) in table.items():
+        for phrase, (starts, ends, neg, polite, degree, address) in table.items():
             opens = tuple(i for i in starts if self._two_part[i])
-            value = (len(phrase), tuple(starts), tuple(ends), opens, neg, polite, degree)
+            value = (len(phrase), tuple(starts), tuple(ends), opens, neg, polite, degree, address)
             self._automaton.add_word(phrase, value)
         self._automaton.make_automaton()
 
@@ -339,7 +347,10 @@ class EmotionAnalyzer:
         degrees: list[tuple[int, int, float]] = []
         polite: list[tuple[int, int]] = []
         opened: set[int] = set()  # two-part rules whose first half has been seen
-        for last, (length, starts, ends, opens, neg, pol, degree) in self._automaton.iter(body):
+        addressed: list[int] = []  # where the text speaks to the staff (你们, 你 …)
+        for last, (length, starts, ends, opens, neg, pol, degree, address) in self._automaton.iter(
+            body
+        ):
             end = last + 1
             start = end - length
             if starts:
@@ -357,6 +368,8 @@ class EmotionAnalyzer:
                 polite.append((start, end))
             if degree:
                 degrees.append((start, end, degree))
+            if address:
+                addressed.append(start)
 
         # Neutral phrases hide what lies inside them.
         shadows = [(s, e) for s, e, i in firsts if neutral[i]]
@@ -384,12 +397,21 @@ class EmotionAnalyzer:
         # A phrase inside a longer, at least as strong one of the same kind (or cue) counts once.
         if len(spans) > 1:
             spans = [h for h in spans if not _swallowed(h, spans, rules)]
-        # Words that are part of a rule phrase do not negate or soften anything.
+        # Words that are part of a rule phrase do not negate or soften anything, nor does the
+        # 不是 of a 不是…吗 question.
         if negators:
+            asked = [
+                n
+                for n in negators
+                if body[n[0] : n[1]] in self._question_negators and _asks(body, n[1])
+            ]
             negators = [
                 n
                 for n in negators
-                if not _is_a_not_a(body, n[0]) and not _inside(n, shadows) and not _within(n, spans)
+                if not _is_a_not_a(body, n[0])
+                and not _inside(n, shadows)
+                and not _within(n, spans)
+                and not any(a <= n[0] and n[1] <= b for a, b in asked)
             ]
         if polite:
             polite = [h for h in polite if not _within(h, spans)]
@@ -432,6 +454,8 @@ class EmotionAnalyzer:
         total = strongest + sc.extra_share * (sum(weights.values()) - strongest)
         exclaimed, punctuation = self._punctuation(text, evidence)
         total += punctuation
+        if exclaimed and weights and addressed and _exclaims_at(body, addressed):
+            total += sc.addressed_exclamation
         floor_kinds: Iterable[str] = weights
         if polite and not exclaimed:
             total = max(0.0, total - sc.polite_discount)
@@ -530,6 +554,28 @@ def _swallowed(
             elif (other.cue is None) == (rule.cue is None):
                 return True
     return False
+
+
+def _exclaims_at(body: str, positions: list[int]) -> bool:
+    """Does a sentence holding one of ``positions`` end in ``!``?"""
+    for pos in positions:
+        end = pos
+        while end < len(body) and body[end] not in _SENTENCE_END:
+            end += 1
+        if end < len(body) and body[end] == "!":
+            return True
+    return False
+
+
+def _asks(body: str, start: int) -> bool:
+    """Does the sentence running from ``start`` end as a question (…吗 / …么 / ?)?"""
+    end = start
+    while end < len(body) and body[end] not in _SENTENCE_END:
+        end += 1
+    if end < len(body) and body[end] == "?":
+        return True
+    tail = body[start:end].rstrip("啊呀呢啦")
+    return tail.endswith(("吗", "么"))
 
 
 def _is_a_not_a(body: str, start: int) -> bool:
