@@ -2,19 +2,23 @@
 
 Reply rules are data (:mod:`calmdesk.analysis.reply_rules`). Every phrase of every rule — its
 triggers and its context phrases — goes into ONE Aho–Corasick automaton, so a reply is scanned
-once. Each trigger hit is then kept or dropped by its rule's context (longer exception phrases,
-a negation just before it, required or cancelling phrases just after it), and a rule can be
-cancelled by another code in the same reply (an ``alternative`` cancels ``refusal-only``).
-Personal numbers are found by the PII recognisers, not by phrases.
+once: the scan records each hit as ``(start, end, phrase id)`` and notes which rules it
+triggers. Only those rules then look at their context (longer exception phrases, a negation
+just before the hit, required or cancelling phrases just after it), by phrase-id sets, and a
+rule can be cancelled by another code in the same reply (an ``alternative`` cancels
+``refusal-only``). Personal numbers are found by the PII recognisers, not by phrases.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import IntEnum
 from pathlib import Path
 from typing import Any
+
+import ahocorasick
 
 from calmdesk.analysis.pii import detect_pii, digit_runs
 from calmdesk.analysis.reply_rules import (
@@ -30,7 +34,6 @@ from calmdesk.analysis.reply_rules import (
 from calmdesk.analysis.rulebase import RuleSpec
 from calmdesk.playbook.model import Scenario, Stage
 from calmdesk.text.normalize import NormalizedText, Script, normalize, to_script
-from calmdesk.text.phrases import PhraseMatcher
 
 __all__ = ["NEGATIVE_CODES", "POSITIVE_CODES", "ReplyCheck", "ReplyChecker", "ReplyFinding"]
 
@@ -111,13 +114,33 @@ class _Role(IntEnum):
 
 
 Span = tuple[int, int]
+Hit = tuple[int, int, int]  # start, end (normalised text), phrase id
 #: Shortest digit run a ``long-number`` detector reports (a mobile number has 11).
 LONG_NUMBER_DIGITS = 11
+#: Shortest digit run a ``digit-run`` detector reports (passport, Taiwan ID and phone numbers).
+DIGIT_RUN_DIGITS = 8
+#: A number read out digit by digit in characters (一三八一二三四……); amounts use 千/百/万.
+_SPOKEN_DIGITS = re.compile("[零〇一二三四五六七八九幺两]{7,}")
 #: Code-backed detectors over the normalised text; their spans get the same context checks.
 _DETECTORS: dict[str, Callable[[str], list[Span]]] = {
     "pii-number": lambda text: [(s.start, s.end) for s in detect_pii(text)],
     "long-number": lambda text: digit_runs(text, LONG_NUMBER_DIGITS),
+    "digit-run": lambda text: digit_runs(text, DIGIT_RUN_DIGITS),
+    "spoken-number": lambda text: [m.span() for m in _SPOKEN_DIGITS.finditer(text)],
 }
+_EMPTY: frozenset[int] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class _Context:
+    """One rule's context phrases as phrase-id sets, ready for the hot path."""
+
+    except_in: frozenset[int]
+    negation: tuple[Window, frozenset[int]] | None
+    unless_after: tuple[Window, frozenset[int]] | None
+    requires_after: tuple[Window, frozenset[int]] | None
+    requires_before: tuple[Window, frozenset[int]] | None
+    unless_in_reply: frozenset[int]
 
 
 class ReplyChecker:
@@ -126,20 +149,52 @@ class ReplyChecker:
     def __init__(self, ruleset: ReplyRuleSet) -> None:
         self.ruleset = ruleset
         self._rules = ruleset.rules
-        entries: list[tuple[str, tuple[int, _Role]]] = []
+        ids: dict[str, int] = {}
+        triggers: dict[int, list[int]] = {}
+        contexts: list[_Context] = []
         for index, rule in enumerate(self._rules):
-            for role, phrases in _context_phrases(rule):
-                entries.extend((p, (index, role)) for p in phrases)
-        self._matcher: PhraseMatcher[tuple[int, _Role]] = PhraseMatcher(entries)
+            sets = [
+                frozenset(ids.setdefault(p, len(ids)) for p in phrases)
+                for _, phrases in _context_phrases(rule)
+            ]
+            for pid in sets[_Role.TRIGGER]:
+                triggers.setdefault(pid, []).append(index)
+
+            def window(w: Window | None, role: _Role) -> tuple[Window, frozenset[int]] | None:
+                return (w, sets[role]) if w else None  # noqa: B023 - used at once
+
+            contexts.append(
+                _Context(
+                    except_in=sets[_Role.EXCEPT],
+                    negation=window(rule.negation, _Role.NEGATION),
+                    unless_after=window(rule.unless_after, _Role.UNLESS_AFTER),
+                    requires_after=window(rule.requires_after, _Role.REQUIRES_AFTER),
+                    requires_before=window(rule.requires_before, _Role.REQUIRES_BEFORE),
+                    unless_in_reply=sets[_Role.UNLESS_IN_REPLY],
+                )
+            )
+        self._contexts = contexts
+        # One automaton over every phrase; a hit carries its length, its id and the rules it
+        # triggers, so the scan itself never looks anything up.
+        self._automaton = ahocorasick.Automaton()
+        for phrase, pid in ids.items():
+            self._automaton.add_word(phrase, (len(phrase), pid, tuple(triggers.get(pid, ()))))
+        self._phrase_count = len(ids)
+        if ids:
+            self._automaton.make_automaton()
         deps: dict[str, set[str]] = {}
         for rule in self._rules:
             deps.setdefault(rule.code, set()).update(rule.unless_codes)
         rank = {code: n for n, code in enumerate(code_order(deps))}
-        self._evaluation_order = sorted(
-            range(len(self._rules)), key=lambda i: rank[self._rules[i].code]
-        )
+        # Rules are resolved code by code, each code after the codes that can cancel it.
+        self._evaluation_rank = [rank[rule.code] for rule in self._rules]
         self._detector_rules = [i for i, r in enumerate(self._rules) if r.detector]
         self._slots_by_scenario: dict[str, dict[str, str]] = {}
+
+    @property
+    def phrase_count(self) -> int:
+        """Distinct phrases (triggers and context, templates expanded) in the automaton."""
+        return self._phrase_count
 
     @classmethod
     def load(cls, rules_dirs: Sequence[Path] = ()) -> ReplyChecker:
@@ -193,41 +248,47 @@ class ReplyChecker:
     def _raw_spans(self, text: NormalizedText) -> dict[int, list[Span]]:
         """Rule index → kept trigger spans (ORIGINAL offsets), before code cancellation."""
         norm = text.text
-        buckets: dict[int, list[list[Span]]] = {}
-        for hit in self._matcher.iter_hits(norm):
-            index, role = hit.payload
-            roles = buckets.get(index)
-            if roles is None:
-                roles = buckets[index] = [[] for _ in _Role]
-            roles[role].append((hit.start, hit.end))
+        hits: list[Hit] = []
+        triggered: dict[int, list[Span]] = {}
+        if self._phrase_count and norm:
+            for last, (length, pid, rules) in self._automaton.iter(norm):
+                start = last - length + 1
+                hits.append((start, last + 1, pid))
+                for index in rules:
+                    spans = triggered.get(index)
+                    if spans is None:
+                        triggered[index] = [(start, last + 1)]
+                    else:
+                        spans.append((start, last + 1))
+        present = {pid for _, _, pid in hits}
         for index in self._detector_rules:
-            detector = self._rules[index].detector
-            found = _DETECTORS[detector](norm) if detector else []
-            if found:
-                roles = buckets.setdefault(index, [[] for _ in _Role])
-                roles[_Role.TRIGGER].extend(found)
-        raw: dict[int, list[Span]] = {}
-        for index, roles in buckets.items():
-            if not roles[_Role.TRIGGER] or roles[_Role.UNLESS_IN_REPLY]:
-                continue
             rule = self._rules[index]
-            spans = [
+            before = self._contexts[index].requires_before
+            if before and before[1].isdisjoint(present):
+                continue  # no label anywhere: the detector need not run
+            found = _DETECTORS[rule.detector](norm) if rule.detector else []
+            if found:
+                triggered.setdefault(index, []).extend(found)
+        raw: dict[int, list[Span]] = {}
+        for index, spans in triggered.items():
+            context = self._contexts[index]
+            if not context.unless_in_reply.isdisjoint(present):
+                continue
+            kept = [
                 text.original_span(*span)
-                for span in roles[_Role.TRIGGER]
-                if _keeps(norm, span, roles, rule)
+                for span in spans
+                if _keeps(norm, span, hits, present, context)
             ]
-            if spans:
-                raw[index] = spans
+            if kept:
+                raw[index] = kept
         return raw
 
     def _resolve_codes(self, raw: dict[int, list[Span]]) -> dict[int, list[Span]]:
         """Drop rules cancelled by a code that stands in the reply (dependencies first)."""
         present: set[str] = set()
         kept: dict[int, list[Span]] = {}
-        for index in self._evaluation_order:
-            spans = raw.get(index)
-            if not spans:
-                continue
+        for index in sorted(raw, key=self._evaluation_rank.__getitem__):
+            spans = raw[index]
             rule = self._rules[index]
             if any(code in present for code in rule.unless_codes):
                 continue
@@ -293,35 +354,57 @@ def _same_clause(text: str, start: int, end: int) -> bool:
     return not any(ch in CLAUSE_END for ch in text[start:end])
 
 
-def _near_before(text: str, span: Span, others: list[Span], within: int) -> bool:
-    start = span[0]
+def _near_before(
+    text: str, span: Span, hits: list[Hit], context: tuple[Window, frozenset[int]]
+) -> bool:
+    (window, ids), start = context, span[0]
+    within, anywhere = window.within, window.scope == "reply"
     return any(
-        e <= start and start - e <= within and _same_clause(text, e, start) for _, e in others
+        pid in ids
+        and e <= start
+        and start - e <= within
+        and (anywhere or _same_clause(text, e, start))
+        for _, e, pid in hits
     )
 
 
-def _near_after(text: str, span: Span, others: list[Span], within: int) -> bool:
-    end = span[1]
-    return any(s >= end and s - end <= within and _same_clause(text, end, s) for s, _ in others)
+def _near_after(
+    text: str, span: Span, hits: list[Hit], context: tuple[Window, frozenset[int]]
+) -> bool:
+    (window, ids), end = context, span[1]
+    within, anywhere = window.within, window.scope == "reply"
+    return any(
+        pid in ids and s >= end and s - end <= within and (anywhere or _same_clause(text, end, s))
+        for s, _, pid in hits
+    )
 
 
-def _keeps(text: str, span: Span, roles: list[list[Span]], rule: ReplyRule) -> bool:
+def _keeps(text: str, span: Span, hits: list[Hit], present: set[int], context: _Context) -> bool:
+    """Whether a trigger hit survives its rule's context. ``present`` (the phrase ids found in
+    the reply) lets most checks finish without walking the hits."""
     start, end = span
-    if any(s <= start and end <= e for s, e in roles[_Role.EXCEPT]):
-        return False
-    if rule.negation and _near_before(text, span, roles[_Role.NEGATION], rule.negation.within):
-        return False
-    if rule.unless_after and _near_after(
-        text, span, roles[_Role.UNLESS_AFTER], rule.unless_after.within
+    if not context.except_in.isdisjoint(present) and any(
+        pid in context.except_in and s <= start and end <= e for s, e, pid in hits
     ):
         return False
-    if rule.requires_after and not _near_after(
-        text, span, roles[_Role.REQUIRES_AFTER], rule.requires_after.within
+    negation, unless_after = context.negation, context.unless_after
+    if (
+        negation
+        and not negation[1].isdisjoint(present)
+        and _near_before(text, span, hits, negation)
     ):
+        return False
+    if (
+        unless_after
+        and not unless_after[1].isdisjoint(present)
+        and _near_after(text, span, hits, unless_after)
+    ):
+        return False
+    after, before = context.requires_after, context.requires_before
+    if after and (after[1].isdisjoint(present) or not _near_after(text, span, hits, after)):
         return False
     return not (
-        rule.requires_before
-        and not _near_before(text, span, roles[_Role.REQUIRES_BEFORE], rule.requires_before.within)
+        before and (before[1].isdisjoint(present) or not _near_before(text, span, hits, before))
     )
 
 

@@ -1,17 +1,25 @@
 """Reply rules as data: load, validate and merge ``replies.yaml`` files.
 
 The built-in rules live in ``data/rules/replies.yaml``. A bank's rules directory may hold its own
-``replies.yaml`` with ``rules:`` (new rules, or replacements by ``name``) and ``disable:`` (names
-of rules to switch off). Every problem is collected (file, rule, field, reason) before a
+``replies.yaml`` with ``rules:`` (new rules, or replacements by ``name``), ``disable:`` (names
+of rules to switch off) and ``classes:`` (new word classes, or replacements by name). Every
+problem is collected (file, rule, field, reason) before a
 :class:`~calmdesk.errors.DataFileError` with code ``E202`` is raised.
+
+Word classes keep the rules short and general: ``classes: {BANK_VERB: [办, 取, 转, …]}`` lets a
+phrase say ``"{BANK_VERB}不了"`` (办不了, 取不了, 转不了 …) and ``"{GAP?}"`` marks an optional
+class. Templates are expanded here, at load time, into plain phrases, so the checker still scans
+a reply once with one automaton.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 import string
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +33,7 @@ __all__ = [
     "NEGATIVE_CODES",
     "POSITIVE_CODES",
     "SLOTS",
+    "WINDOW_SCOPES",
     "ReplyRule",
     "ReplyRuleSet",
     "Window",
@@ -53,7 +62,7 @@ POSITIVE_CODES: tuple[str, ...] = (
 ALL_CODES = frozenset(NEGATIVE_CODES + POSITIVE_CODES)
 
 #: Rules whose matching needs code rather than phrases.
-DETECTORS = frozenset({"pii-number", "long-number"})
+DETECTORS = frozenset({"pii-number", "long-number", "digit-run", "spoken-number"})
 #: Placeholders a ``better`` template may use; filled from the scenario or ``suggestions``.
 SLOTS = ("empathise", "resolve", "purpose", "ownership")
 #: Shortest list of examples each rule must carry, per kind.
@@ -63,6 +72,13 @@ BUILTIN_RULES_FILE = "rules/replies.yaml"
 BANK_RULES_FILE = "replies.yaml"
 
 _NAME = re.compile(r"^[a-z0-9-]+(\.[a-z0-9-]+){1,3}$")
+_CLASS_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
+#: ``{NAME}`` or ``{NAME?}`` (optional) inside a phrase.
+_PLACEHOLDER = re.compile(r"\{([A-Z][A-Z0-9_]*)(\??)\}")
+#: Most plain phrases one template may expand to (a guard against runaway products).
+MAX_EXPANSION = 5000
+#: Where a context window may look: the hit's own clause (default) or the whole reply.
+WINDOW_SCOPES = ("clause", "reply")
 _RULE_FIELDS = frozenset(
     {
         "name",
@@ -86,10 +102,12 @@ _RULE_FIELDS = frozenset(
 
 @dataclass(frozen=True, slots=True)
 class Window:
-    """Phrases looked for within ``within`` characters of a hit, in the same clause."""
+    """Phrases looked for within ``within`` characters of a hit, in the same clause unless
+    ``scope`` is ``"reply"`` (then clause ends are crossed)."""
 
     within: int
     phrases: tuple[str, ...]
+    scope: str = "clause"
 
 
 @dataclass(frozen=True)
@@ -126,9 +144,12 @@ class ReplyRuleSet:
 
 
 class _Problems:
-    def __init__(self, file: str) -> None:
+    """One file's problems, plus the word classes its phrases may use."""
+
+    def __init__(self, file: str, classes: dict[str, tuple[str, ...]] | None = None) -> None:
         self.file = file
         self.items: list[errors.DataFileProblem] = []
+        self.classes: dict[str, tuple[str, ...]] = classes if classes is not None else {}
 
     def add(self, field_name: str, reason: str, item: str | None = None) -> None:
         self.items.append(errors.DataFileProblem(self.file, field_name, reason, item))
@@ -141,6 +162,8 @@ def load_reply_rules(rules_dirs: Sequence[Path] = ()) -> ReplyRuleSet:
     raw = load_yaml_file(builtin_path, label=BUILTIN_RULES_FILE, code=errors.RULES_INVALID)
     report = _Problems(BUILTIN_RULES_FILE)
     top = _mapping(raw, report)
+    classes = _parse_classes(top.get("classes"), report)
+    report.classes = classes
     rules = {r.name: r for r in _parse_rules(top.get("rules"), report, required=True)}
     base, weights = _parse_scoring(top.get("scoring"), report)
     suggestions = _parse_suggestions(top.get("suggestions"), report, required=True)
@@ -154,6 +177,8 @@ def load_reply_rules(rules_dirs: Sequence[Path] = ()) -> ReplyRuleSet:
             continue
         report = _Problems(str(path))
         bank = _mapping(load_yaml_file(path, code=errors.RULES_INVALID), report)
+        classes = {**classes, **_parse_classes(bank.get("classes"), report)}
+        report.classes = classes
         for rule in _parse_rules(bank.get("rules"), report, required=False):
             rules[rule.name] = rule
         for name in _str_list(bank.get("disable"), report, "disable"):
@@ -172,9 +197,9 @@ def _mapping(raw: Any, report: _Problems) -> dict[str, Any]:
     if raw is None:
         return {}
     if not isinstance(raw, dict):
-        report.add("(文件)", "顶层应为映射（rules: / disable: …）")
+        report.add("(文件)", "顶层应为映射（classes: / rules: / disable: …）")
         return {}
-    unknown = set(raw) - {"version", "rules", "disable", "scoring", "suggestions"}
+    unknown = set(raw) - {"version", "classes", "rules", "disable", "scoring", "suggestions"}
     for key in sorted(map(str, unknown)):
         report.add(key, "未知字段")
     return raw
@@ -191,28 +216,95 @@ def _str_list(
     return tuple(value)
 
 
+@cache
+def _norm(piece: str) -> str:
+    """Normalise a literal piece of a phrase or a class member the way texts are normalised."""
+    return normalize(piece).text if piece.strip() else ""
+
+
+def _parse_classes(value: Any, report: _Problems) -> dict[str, tuple[str, ...]]:
+    """``classes: {NAME: [词, …]}``: word classes that phrases use as ``{NAME}``."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        report.add("classes", "应为「类名: [词, …]」的映射")
+        return {}
+    out: dict[str, tuple[str, ...]] = {}
+    for name, members in value.items():
+        if not isinstance(name, str) or not _CLASS_NAME.match(name):
+            report.add("classes", f"类名 {name!r} 应为大写字母、数字和下划线，如 BANK_VERB")
+            continue
+        words = _str_list(members, report, f"classes.{name}")
+        if not words:
+            report.add(f"classes.{name}", "至少要有一个词")
+            continue
+        if any(_PLACEHOLDER.search(w) for w in words):
+            report.add(f"classes.{name}", "类里的词不能再引用别的类")
+            continue
+        out[name] = tuple(dict.fromkeys(_norm(w) for w in words))
+    return out
+
+
+def expand_template(template: str, classes: dict[str, tuple[str, ...]]) -> list[str]:
+    """Every plain phrase a template stands for; ``KeyError`` names an unknown class."""
+    pieces = _PLACEHOLDER.split(template)
+    # split() gives literal, name, optional-mark, literal, name, optional-mark, …, literal
+    choices: list[tuple[str, ...]] = []
+    for i in range(0, len(pieces), 3):
+        choices.append((_norm(pieces[i]),))
+        if i + 1 < len(pieces):
+            members = classes[pieces[i + 1]]
+            choices.append(("", *members) if pieces[i + 2] else members)
+    size = 1
+    for options in choices:
+        size *= len(options)
+    if size > MAX_EXPANSION:
+        raise OverflowError(size)
+    return ["".join(combo) for combo in itertools.product(*choices)]
+
+
 def _phrases(value: Any, report: _Problems, field_name: str, item: str) -> tuple[str, ...]:
-    """Phrases are matched against normalised text, so they are normalised the same way."""
-    return tuple(
-        dict.fromkeys(normalize(p).text for p in _str_list(value, report, field_name, item))
-    )
+    """Phrases are matched against normalised text, so they are normalised the same way;
+    templates (``{CLASS}``) are expanded into every phrase they stand for."""
+    out: list[str] = []
+    for phrase in _str_list(value, report, field_name, item):
+        if "{" not in phrase:
+            out.append(_norm(phrase))
+            continue
+        try:
+            out.extend(expand_template(phrase, report.classes))
+        except KeyError as exc:
+            report.add(field_name, f"未知词类 {{{exc.args[0]}}}（在「{phrase}」中）", item)
+        except OverflowError as exc:
+            report.add(
+                field_name, f"「{phrase}」展开成 {exc.args[0]} 个短语，上限 {MAX_EXPANSION}", item
+            )
+    return tuple(p for p in dict.fromkeys(out) if p)
 
 
 def _window(value: Any, report: _Problems, field_name: str, item: str) -> Window | None:
     if value is None:
         return None
-    if not isinstance(value, dict) or set(value) != {"within", "phrases"}:
-        report.add(field_name, "应为 {within: 字数, phrases: [...]}", item)
+    if (
+        not isinstance(value, dict)
+        or not {"within", "phrases"} <= set(value)
+        or not set(value) <= {"within", "phrases", "scope"}
+    ):
+        report.add(field_name, "应为 {within: 字数, phrases: [...], scope: clause|reply}", item)
         return None
     within = value["within"]
     if not isinstance(within, int) or isinstance(within, bool) or not 0 <= within <= 50:
         report.add(f"{field_name}.within", "应为 0–50 的整数", item)
         return None
+    scope = value.get("scope", "clause")
+    if scope not in WINDOW_SCOPES:
+        report.add(f"{field_name}.scope", f"应为 {' 或 '.join(WINDOW_SCOPES)}", item)
+        return None
     phrases = _phrases(value["phrases"], report, f"{field_name}.phrases", item)
     if not phrases:
         report.add(f"{field_name}.phrases", "至少要有一个短语", item)
         return None
-    return Window(within, phrases)
+    return Window(within, phrases, scope)
 
 
 def _parse_rules(value: Any, report: _Problems, *, required: bool) -> list[ReplyRule]:
