@@ -25,6 +25,29 @@ from calmdesk.web.errors import status_for
 from calmdesk.web.guard import MAX_BODY_BYTES
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+# One app for the whole module: these tests only read, or write to sessions they create.
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+    opened = Store.open(f"sqlite:///{tmp_path_factory.mktemp('errors') / 'web.db'}")
+    yield opened
+    opened.close()
+
+
+@pytest.fixture(scope="module")
+def app(engine: Engine, store: Store) -> FastAPI:
+    return create_app(engine, store, access_log=False)
+
+
+@pytest.fixture(scope="module")
+def client(app: FastAPI, portal: BlockingPortal) -> Iterator[Client]:
+    c = Client(app, portal)
+    yield c
+    c.close()
+    assert app.state.guard_stats.internal_errors == 0, "an input reached the generic E500"
+
+
 TEXT_ENDPOINTS = ["/advise", "/check", "/emotion", "/mask"]
 
 

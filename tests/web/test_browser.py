@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, Route, expect, sync_playwright
 from tests.web.conftest import Server
 
 pytestmark = pytest.mark.browser
@@ -209,3 +209,46 @@ def test_touch_targets_are_large(page: Page, server: Server) -> None:
         assert box is not None and box["height"] >= 44, selector
     size = page.locator("body").evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
     assert size >= 17
+
+
+def test_everything_loads_offline(browser: Browser, server: Server) -> None:
+    """Pages and the API docs fetch nothing but the server itself (no CDN, no fonts, no beacons)."""
+    context = browser.new_context(viewport=TABLET)
+    outside: list[str] = []
+
+    def only_local(route: Route) -> None:
+        if route.request.url.startswith(server.url):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", only_local)
+    page = context.new_page()
+    failed: list[str] = []
+    # A navigation cancels what the previous page still had in flight (ERR_ABORTED): not a failure.
+    page.on(
+        "requestfailed",
+        lambda request: (
+            None if request.failure == "net::ERR_ABORTED" else failed.append(request.url)
+        ),
+    )
+    try:
+        for path in (
+            "/",
+            "/check",
+            "/playbook",
+            "/playbook/no-valid-id.forgot-id-card",
+            "/sessions",
+        ):
+            page.goto(f"{server.url}{path}")
+            expect(page.locator("main")).to_be_visible()
+        page.goto(f"{server.url}/docs")
+        expect(page.locator(".swagger-ui .title")).to_contain_text("calmdesk API")
+        expect(page.locator(".opblock-tag").first).to_be_visible()
+        assert page.evaluate("typeof htmx") == "undefined"  # the docs page does not load htmx
+        page.goto(f"{server.url}/")
+        assert page.evaluate("typeof htmx") == "object"
+    finally:
+        context.close()
+    assert outside == [] and failed == []

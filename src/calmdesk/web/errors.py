@@ -29,6 +29,7 @@ __all__ = [
     "METHOD_NOT_ALLOWED",
     "ROUTE_NOT_FOUND",
     "SCENARIO_NOT_FOUND",
+    "PageErrorRenderer",
     "error_body",
     "from_http_exception",
     "from_validation_errors",
@@ -189,7 +190,7 @@ def from_http_exception(exc: StarletteHTTPException) -> errors.CalmdeskError:
         return errors.BadInput("请求体无法解析，应为 UTF-8 编码的 JSON", code=errors.BAD_JSON)
     if exc.status_code >= 500:
         return internal_error()
-    return errors.BadInput("请求不符合要求", code=f"E{exc.status_code}")
+    return errors.BadInput("请求不符合要求")  # E100: no more specific code applies
 
 
 def allowed_methods(routes: Sequence[BaseRoute], scope: Mapping[str, Any]) -> list[str]:

@@ -17,7 +17,6 @@ from __future__ import annotations
 import logging
 import time
 import traceback
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from starlette.requests import Request
@@ -27,6 +26,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from calmdesk import errors
 from calmdesk.web.errors import (
     BODY_TOO_LARGE,
+    PageErrorRenderer,
     error_body,
     internal_error,
     is_api,
@@ -44,8 +44,6 @@ _BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 
 access_log = logging.getLogger("calmdesk.web.access")
 log = logging.getLogger("calmdesk.web")
-
-PageErrorRenderer = Callable[[Request, errors.CalmdeskError, int], Response]
 
 
 @dataclass
