@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 
 import pytest
@@ -268,3 +269,11 @@ def test_traditional_switch(client: Client) -> None:
 def test_switch_keeps_the_query(client: Client) -> None:
     html = client.get("/playbook", params={"topic": "card-retained"}).text
     assert 'href="/playbook?topic=card-retained&amp;script=hant"' in html
+
+
+def test_form_errors_are_logged_by_code(client: Client, caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.INFO, logger="calmdesk"):
+        client.post("/assist/turn", data={"speaker": "customer", "text": "  "})
+        client.post("/check", data={"text": "王先生13812345678" + "好" * 2000})
+    assert "E101" in caplog.text and "E102" in caplog.text
+    assert "13812345678" not in caplog.text

@@ -36,6 +36,7 @@ __all__ = [
     "install_error_handlers",
     "internal_error",
     "log_error",
+    "note_error",
     "status_for",
 ]
 
@@ -88,6 +89,12 @@ def log_error(exc: errors.CalmdeskError, path: str) -> None:
     status = status_for(exc)
     level = logging.ERROR if status >= 500 else logging.INFO
     log.log(level, "%s %s %s%s", status, exc.code, path, f" field={field}" if field else "")
+
+
+def note_error(request: Request, exc: errors.CalmdeskError) -> None:
+    """Log an error a handler answers itself, and hand its code to the access log."""
+    request.state.error_code = exc.code
+    log_error(exc, request.url.path)
 
 
 # -- FastAPI / Starlette errors → the tree ------------------------------------------------
@@ -220,8 +227,7 @@ def install_error_handlers(app: Any, render_page_error: PageErrorRenderer) -> No
         request: Request, exc: errors.CalmdeskError, headers: Mapping[str, str] | None = None
     ) -> Response:
         status = status_for(exc)
-        request.state.error_code = exc.code  # the access log reads it
-        log_error(exc, request.url.path)
+        note_error(request, exc)
         if is_api(request.url.path):
             return JSONResponse(error_body(exc), status_code=status, headers=headers)
         response = render_page_error(request, exc, status)

@@ -20,6 +20,7 @@ from calmdesk.playbook.model import Place, Topic
 from calmdesk.text.normalize import Script, check_text
 from calmdesk.text.render import localize
 from calmdesk.web.api import find_scenarios, scenario_or_404
+from calmdesk.web.errors import note_error
 from calmdesk.web.services import WebServices
 from calmdesk.web.templating import Templates, page_script
 from calmdesk.web.views import highlight
@@ -135,6 +136,7 @@ def page_router(web: WebServices, templates: Templates) -> APIRouter:
                 service.add_turn(sid, who, text, script=script)
                 data = service.get(sid, script=script)
         except errors.BadInput as exc:
+            note_error(request, exc)
             before = _current(web, session, script)
             context = assist_context(request, before, error=exc.message, typed=text)
             name = "_assist.html" if _is_htmx(request) else "assist.html"
@@ -158,6 +160,7 @@ def page_router(web: WebServices, templates: Templates) -> APIRouter:
             else:
                 draft = engine.check_reply(text).to_dict(script)
         except errors.BadInput as exc:
+            note_error(request, exc)
             context = assist_context(request, data, error=exc.message, typed=text)
             name = "_draft.html" if _is_htmx(request) else "assist.html"
             return templates.render(request, name, context, status_code=400)
@@ -199,6 +202,7 @@ def page_router(web: WebServices, templates: Templates) -> APIRouter:
                 text, topic=chosen, situation=situation if situation.strip() else None
             ).to_dict(script)
         except errors.BadInput as exc:
+            note_error(request, exc)
             return templates.render(
                 request, name, check_context(error=exc.message, **form), status_code=400
             )
@@ -223,6 +227,7 @@ def page_router(web: WebServices, templates: Templates) -> APIRouter:
                 web, topic=_topic(topic), place=_place(place), q=q if q.strip() else None
             )
         except errors.BadInput as exc:
+            note_error(request, exc)
             scenarios, error = [], exc.message
         context = {
             "section": "playbook",
