@@ -225,6 +225,8 @@ def test_everything_loads_offline(browser: Browser, server: Server) -> None:
 
     context.route("**/*", only_local)
     page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     failed: list[str] = []
     # A navigation cancels what the previous page still had in flight (ERR_ABORTED): not a failure.
     page.on(
@@ -252,3 +254,4 @@ def test_everything_loads_offline(browser: Browser, server: Server) -> None:
     finally:
         context.close()
     assert outside == [] and failed == []
+    assert errors == []  # no script error, no Content-Security-Policy violation

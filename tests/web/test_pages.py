@@ -35,6 +35,8 @@ def test_pages_render(client: Client, path: str) -> None:
     html = r.text
     assert '<html lang="zh-Hans">' in html and "现场助手" in html and "场景手册" in html
     assert 'name="viewport"' in html and "/static/htmx.min.js" in html
+    assert "script-src 'self'" in r.headers["content-security-policy"]
+    assert "<script>" not in html  # no inline script: the policy allows none
 
 
 @pytest.mark.parametrize("path", [*PAGES, "/docs"])
