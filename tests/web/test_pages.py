@@ -279,3 +279,13 @@ def test_form_errors_are_logged_by_code(client: Client, caplog: pytest.LogCaptur
         client.post("/check", data={"text": "王先生13812345678" + "好" * 2000})
     assert "E101" in caplog.text and "E102" in caplog.text
     assert "13812345678" not in caplog.text
+
+
+def test_turn_for_a_session_long_gone_starts_a_new_one(client: Client) -> None:
+    r = client.post(
+        "/assist/turn", data={"session": "000000000000", "speaker": "customer", "text": "你好"}
+    )
+    assert r.status_code == 303
+    sid = client.cookies.get(SESSION_COOKIE)
+    assert sid and sid != "000000000000"
+    assert client.get(f"/api/v1/sessions/{sid}").json()["session"]["turn_count"] == 1

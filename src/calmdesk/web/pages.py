@@ -15,7 +15,6 @@ from starlette.responses import RedirectResponse, Response
 
 from calmdesk import errors
 from calmdesk.guidance.evidence import Speaker
-from calmdesk.guidance.sessions import SessionService
 from calmdesk.playbook.model import Place, Topic
 from calmdesk.text.normalize import Script, check_text
 from calmdesk.text.render import localize
@@ -85,16 +84,6 @@ def page_router(web: WebServices, templates: Templates) -> APIRouter:
             "typed": typed,
         }
 
-    def open_session(service: SessionService, session_id: str, script: Script) -> dict[str, Any]:
-        """The session a form names, or a new one when it names none (or one long gone)."""
-        if session_id:
-            try:
-                return service.get(session_id, script=script)
-            except (errors.NotFound, errors.BadInput):
-                pass
-        created = service.create()
-        return service.get(created["id"], script=script)
-
     def remember(response: Response, session_id: str) -> Response:
         response.set_cookie(SESSION_COOKIE, session_id, httponly=True, samesite="lax")
         return response
@@ -131,9 +120,12 @@ def page_router(web: WebServices, templates: Templates) -> APIRouter:
             who = Speaker.parse(speaker)
             check_text(text, field="text")
             with web.sessions() as service:
-                current = open_session(service, session, script)
-                sid = current["session"]["id"]
-                service.add_turn(sid, who, text, script=script)
+                sid = session.strip() or service.create()["id"]
+                try:
+                    service.add_turn(sid, who, text, script=script)
+                except errors.NotFound:  # a session long gone (say, a fresh database)
+                    sid = service.create()["id"]
+                    service.add_turn(sid, who, text, script=script)
                 data = service.get(sid, script=script)
         except errors.BadInput as exc:
             note_error(request, exc)
