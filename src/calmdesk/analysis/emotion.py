@@ -27,6 +27,7 @@ adds or replaces rules by name, or switches them off, with ``emotion.yaml`` in a
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -48,9 +49,10 @@ NEUTRAL = "neutral"  # the kind of a rule that only hides phrases inside its own
 _PUNCTUATION = frozenset("，。！？,.!?；;：:、~…")  # stops negators and intensifiers
 _SENTENCE_END = frozenset("。！？!?；;…")  # stops the two halves of a two-part rule
 _MAX_WINDOW = 30
+_PUNCTUATION_RUN = re.compile(r"[!?]+")  # one fixed character class, not a phrase table
 
-# what a phrase is to the analyser (first item of each slot)
-_RULE, _THEN, _NEG, _DEGREE, _POLITE = range(5)
+# what else a phrase is to the analyser, besides starting or completing rules (bit flags)
+_NEGATOR, _POLITE, _DEGREE, _ADDRESS, _SHADOW = 1, 2, 4, 8, 16
 
 
 class Cue(StrEnum):
@@ -290,7 +292,11 @@ class EmotionAnalyzer:
         self._automaton = ahocorasick.Automaton()
         for phrase, (starts, ends, neg, polite, degree, address) in table.items():
             opens = tuple(i for i in starts if self._two_part[i])
-            value = (len(phrase), tuple(starts), tuple(ends), opens, neg, polite, degree, address)
+            shadow = any(self._neutral[i] for i in starts)
+            flags = (_NEGATOR if neg else 0) | (_POLITE if polite else 0)
+            flags |= (_DEGREE if degree else 0) | (_ADDRESS if address else 0)
+            flags |= _SHADOW if shadow else 0
+            value = (len(phrase), tuple(starts), tuple(ends), opens, flags, degree)
             self._automaton.add_word(phrase, value)
         self._automaton.make_automaton()
 
@@ -348,9 +354,8 @@ class EmotionAnalyzer:
         polite: list[tuple[int, int]] = []
         opened: set[int] = set()  # two-part rules whose first half has been seen
         addressed: list[int] = []  # where the text speaks to the staff (你们, 你 …)
-        for last, (length, starts, ends, opens, neg, pol, degree, address) in self._automaton.iter(
-            body
-        ):
+        shadows: list[tuple[int, int]] = []  # phrases of neutral rules
+        for last, (length, starts, ends, opens, flags, degree) in self._automaton.iter(body):
             end = last + 1
             start = end - length
             if starts:
@@ -362,17 +367,19 @@ class EmotionAnalyzer:
                 for i in ends:
                     if i in opened:
                         seconds.setdefault(i, []).append((start, end))
-            if neg:
-                negators.append((start, end))
-            if pol:
-                polite.append((start, end))
-            if degree:
-                degrees.append((start, end, degree))
-            if address:
-                addressed.append(start)
+            if flags:
+                if flags & _NEGATOR:
+                    negators.append((start, end))
+                if flags & _POLITE:
+                    polite.append((start, end))
+                if flags & _DEGREE:
+                    degrees.append((start, end, degree))
+                if flags & _ADDRESS:
+                    addressed.append(start)
+                if flags & _SHADOW:
+                    shadows.append((start, end))
 
         # Neutral phrases hide what lies inside them.
-        shadows = [(s, e) for s, e, i in firsts if neutral[i]]
         if shadows:
             if fired is not None:
                 fired.update(rules[i].name for _, _, i in firsts if neutral[i])
@@ -394,25 +401,32 @@ class EmotionAnalyzer:
                         paired.add((i, s2))
                         spans.append((s, e2, i, e))
                     break
+        if not spans and "!" not in body and "??" not in body:
+            return EmotionReading(text, 0, (), (), 0.0, self._labels, self._cue_labels)
         # A phrase inside a longer, at least as strong one of the same kind (or cue) counts once.
         if len(spans) > 1:
             spans = [h for h in spans if not _swallowed(h, spans, rules)]
         # Words that are part of a rule phrase do not negate or soften anything, nor does the
         # 不是 of a 不是…吗 question.
+        # Only negators right before some phrase can matter; check those alone.
         if negators:
-            asked = [
-                n
-                for n in negators
-                if body[n[0] : n[1]] in self._question_negators and _asks(body, n[1])
-            ]
-            negators = [
-                n
-                for n in negators
-                if not _is_a_not_a(body, n[0])
-                and not _inside(n, shadows)
-                and not _within(n, spans)
-                and not any(a <= n[0] and n[1] <= b for a, b in asked)
-            ]
+            gap = sc.negation_gap
+            near = [n for n in negators if any(0 <= h[0] - n[1] <= gap for h in spans)]
+            if near:
+                asked = [
+                    n
+                    for n in negators
+                    if body[n[0] : n[1]] in self._question_negators and _asks(body, n[1])
+                ]
+                near = [
+                    n
+                    for n in near
+                    if not _is_a_not_a(body, n[0])
+                    and not _inside(n, shadows)
+                    and not _within(n, spans)
+                    and not any(a <= n[0] and n[1] <= b for a, b in asked)
+                ]
+            negators = near
         if polite:
             polite = [h for h in polite if not _within(h, spans)]
 
@@ -421,9 +435,10 @@ class EmotionAnalyzer:
         weights: dict[str, float] = {}  # per kind: several complaints are one signal
         original_span = text.original_span
         original = text.original
+        to_start, to_end = text.starts, text.ends
         for s, e, i, _ in spans:
             rule = rules[i]
-            a, b = original_span(s, e)
+            a, b = to_start[s], to_end[e - 1]
             negator = _closest_before(body, negators, s, sc.negation_gap) if negators else None
             if rule.cue is not None:
                 if negator is not None:  # 不着急, 我不会动手
@@ -450,34 +465,31 @@ class EmotionAnalyzer:
             evidence.append(Evidence(a, b, original[a:b], rule.kind, weight, None, rule.name))
 
         # The strongest piece decides; more of the same adds with diminishing weight.
-        strongest = max(weights.values(), default=0.0)
-        total = strongest + sc.extra_share * (sum(weights.values()) - strongest)
+        total = 0.0
+        if weights:
+            strongest = max(weights.values())
+            total = strongest + sc.extra_share * (sum(weights.values()) - strongest)
         exclaimed, punctuation = self._punctuation(text, evidence)
         total += punctuation
         if exclaimed and weights and addressed and _exclaims_at(body, addressed):
             total += sc.addressed_exclamation
         floor_kinds: Iterable[str] = weights
         if polite and not exclaimed:
-            total = max(0.0, total - sc.polite_discount)
+            total = total - sc.polite_discount if total > sc.polite_discount else 0.0
             floor_kinds = weights.keys() - sc.polite_lifts_floors
-        floor = max((self._floors.get(k, 0) for k in floor_kinds), default=0)
-        buckets = sc.buckets
-        level = (
-            3
-            if total >= buckets[2]
-            else 2
-            if total >= buckets[1]
-            else 1
-            if total >= buckets[0]
-            else 0
-        )
-        if not weights:
-            level = min(level, 1)  # punctuation alone is impatience at most
-        level = max(floor, level)
+        floor = 0
+        for kind in floor_kinds:
+            floor = max(floor, self._floors.get(kind, 0))
+        low, mid, high = sc.buckets
+        level = 3 if total >= high else 2 if total >= mid else 1 if total >= low else 0
+        if not weights and level > 1:
+            level = 1  # punctuation alone is impatience at most
+        if floor > level:
+            level = floor
         if len(evidence) > 1:
-            evidence.sort(key=lambda ev: (ev.start, ev.end))
+            evidence.sort(key=_by_position)
         return EmotionReading(
-            text, min(level, 3), tuple(cues), tuple(evidence), total, self._labels, self._cue_labels
+            text, level, tuple(cues), tuple(evidence), total, self._labels, self._cue_labels
         )
 
     def _punctuation(self, text: NormalizedText, evidence: list[Evidence]) -> tuple[bool, float]:
@@ -487,29 +499,20 @@ class EmotionAnalyzer:
             return False, 0.0
         added = 0.0
         exclaimed = False
-        i = 0
-        n = len(body)
-        while i < n:
-            if body[i] in "!?":
-                j = i
-                while j < n and body[j] in "!?":
-                    j += 1
-                run = body[i:j]
-                weight = 0.0
-                if "!" in run:
-                    exclaimed = True
-                    weight = 0.3 + 0.2 * min(len(run) - 1, 3)
-                    if "?" in run:
-                        weight += 0.3
-                elif len(run) >= 2:
-                    weight = 0.4
-                if weight:
-                    a, b = text.original_span(i, j)
-                    evidence.append(Evidence(a, b, text.original[a:b], "punctuation", weight))
-                    added += weight
-                i = j
+        for match in _PUNCTUATION_RUN.finditer(body):
+            run = match.group()
+            if "!" in run:
+                exclaimed = True
+                weight = 0.3 + 0.2 * min(len(run) - 1, 3)
+                if "?" in run:
+                    weight += 0.3
+            elif len(run) >= 2:
+                weight = 0.4
             else:
-                i += 1
+                continue
+            a, b = text.original_span(match.start(), match.end())
+            evidence.append(Evidence(a, b, text.original[a:b], "punctuation", weight))
+            added += weight
         return exclaimed, min(added, self._scoring.punctuation_cap)
 
     def rules(self) -> list[RuleSpec]:
@@ -532,7 +535,11 @@ def _inside(hit: tuple[int, int, Any] | tuple[int, int], shadows: list[tuple[int
 def _within(hit: tuple[int, int], spans: list[tuple[int, int, int, int]]) -> bool:
     """Inside the first half of a rule phrase (a negator or a polite word that belongs to it)."""
     s, e = hit
-    return any(a <= s and e <= f and (s, e) != (a, f) for a, _, _, f in spans)
+    return any(a <= s and e <= f and (a != s or e != f) for a, _, _, f in spans)
+
+
+def _by_position(ev: Evidence) -> tuple[int, int]:
+    return ev.start, ev.end
 
 
 def _swallowed(
