@@ -49,6 +49,7 @@ NEUTRAL = "neutral"  # the kind of a rule that only hides phrases inside its own
 _PUNCTUATION = frozenset("，。！？,.!?；;：:、~…")  # stops negators and intensifiers
 _SENTENCE_END = frozenset("。！？!?；;…")  # stops the two halves of a two-part rule
 _MAX_WINDOW = 30
+_A_NOT_A_NEGATORS = frozenset("不没")
 _PUNCTUATION_RUN = re.compile(r"[!?]+")  # one fixed character class, not a phrase table
 
 # what else a phrase is to the analyser, besides starting or completing rules (bit flags)
@@ -140,6 +141,8 @@ class _Scoring:
     polite_lifts_floors: frozenset[str]
     punctuation_cap: float
     addressed_exclamation: float  # added when a sentence aimed at the staff is exclaimed
+    asked_kinds: dict[str, str]  # kind → the kind it becomes inside a question (demand → request)
+    asked_factor: float  # … and its weight is multiplied by this
 
 
 class _Problems:
@@ -236,6 +239,11 @@ def _scoring(raw: Any, p: _Problems) -> _Scoring:
             return default
         return float(value)
 
+    asked = raw.get("asked_kinds", {})
+    if not isinstance(asked, dict):
+        p.add("scoring.asked_kinds", "应为「类别: 提问时的类别」的映射")
+        asked = {}
+    asked = {str(k): str(v) for k, v in asked.items()}
     lifts = raw.get("polite_lifts_floors", [])
     if not isinstance(lifts, list):
         p.add("scoring.polite_lifts_floors", "应为类别列表")
@@ -249,6 +257,8 @@ def _scoring(raw: Any, p: _Problems) -> _Scoring:
         frozenset(str(k) for k in lifts),
         number("punctuation_cap", 1.2),
         number("addressed_exclamation", 0.0),
+        asked,
+        number("asked_factor", 1.0),
     )
 
 
@@ -392,6 +402,9 @@ class EmotionAnalyzer:
         paired: set[tuple[int, int]] = set()  # a second half completes its rule once
         for s, e, i in firsts:
             if not two_part[i]:
+                # 靠不靠谱, 合不合理: a question, not the negative phrase inside it
+                if body[s] in _A_NOT_A_NEGATORS and _is_a_not_a(body, s):
+                    continue
                 spans.append((s, e, i, e))
                 continue
             limit = e + rules[i].window
@@ -454,15 +467,20 @@ class EmotionAnalyzer:
                 evidence.append(Evidence(na, b, original[na:b], "negation", 0.0, None, rule.name))
                 continue
             weight = rule.weight
+            kind = rule.kind
             if degrees:
                 degree = _closest_before(body, degrees, s, sc.degree_gap)
                 if degree is not None:
                     weight *= degree[2]
+            if kind in sc.asked_kinds and _asks(body, e) and not _exclaimed_after(body, e):
+                # 能不能给我办？ asks for something; it does not order it
+                kind = sc.asked_kinds[kind]
+                weight *= sc.asked_factor
             if fired is not None:
                 fired.add(rule.name)
-            if weight > weights.get(rule.kind, 0.0):
-                weights[rule.kind] = weight
-            evidence.append(Evidence(a, b, original[a:b], rule.kind, weight, None, rule.name))
+            if weight > weights.get(kind, 0.0):
+                weights[kind] = weight
+            evidence.append(Evidence(a, b, original[a:b], kind, weight, None, rule.name))
 
         # The strongest piece decides; more of the same adds with diminishing weight.
         total = 0.0
@@ -572,6 +590,14 @@ def _exclaims_at(body: str, positions: list[int]) -> bool:
         if end < len(body) and body[end] == "!":
             return True
     return False
+
+
+def _exclaimed_after(body: str, start: int) -> bool:
+    """Does the sentence running from ``start`` end in ``!`` (or ``?!``)?"""
+    end = start
+    while end < len(body) and body[end] not in _SENTENCE_END:
+        end += 1
+    return "!" in body[end : end + 3]
 
 
 def _asks(body: str, start: int) -> bool:
