@@ -143,6 +143,7 @@ class _Scoring:
     addressed_exclamation: float  # added when a sentence aimed at the staff is exclaimed
     asked_kinds: dict[str, str]  # kind → the kind it becomes inside a question (demand → request)
     asked_factor: float  # … and its weight is multiplied by this
+    exclamation_alone: bool  # an exclamation without politeness or other evidence reads as 1
 
 
 class _Problems:
@@ -259,6 +260,7 @@ def _scoring(raw: Any, p: _Problems) -> _Scoring:
         number("addressed_exclamation", 0.0),
         asked,
         number("asked_factor", 1.0),
+        bool(raw.get("exclamation_alone", False)),
     )
 
 
@@ -500,8 +502,9 @@ class EmotionAnalyzer:
             floor = max(floor, self._floors.get(kind, 0))
         low, mid, high = sc.buckets
         level = 3 if total >= high else 2 if total >= mid else 1 if total >= low else 0
-        if not weights and level > 1:
-            level = 1  # punctuation alone is impatience at most
+        if not weights:
+            # punctuation alone is impatience at most; an impolite exclamation is at least that
+            level = 1 if level > 1 or (exclaimed and not polite and sc.exclamation_alone) else level
         if floor > level:
             level = floor
         if len(evidence) > 1:
