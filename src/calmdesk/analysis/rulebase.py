@@ -2,7 +2,7 @@
 
 A rule (an emotion cue, an anger feature, a reply rule) is data: a name, phrases or patterns,
 and examples that must fire and examples that must stay quiet. Each analyser exposes its rules
-through :class:`RuleSpec`; ``tests/test_rule_examples.py`` runs all of them and fails on a rule
+through :class:`RuleSpec`; ``tests/test_rule_examples_*.py`` run all of them and fail on a rule
 without examples.
 
 Bank rule files follow one convention: a YAML file in a rules directory (``replies.yaml`` for
