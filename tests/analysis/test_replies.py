@@ -210,6 +210,7 @@ def test_template_expands_classes_and_optional_classes() -> None:
         ("您老伴的密码您知道吗？告诉我，我帮您取。", "password-risk"),  # across clauses
         ("您的手機號碼是一三八一二三四五六七八嗎？", "pii-exposure"),  # digits read as characters
         ("那个穿红衣服的阿姨刚才办了五十万的大额存单。", "pii-exposure"),
+        ("妳自己沒看清楚，怪誰？", "blame"),  # Taiwan 妳 is folded to 你 before matching
     ],
 )
 def test_phrase_families_generalise(checker: ReplyChecker, text: str, code: str) -> None:
@@ -277,6 +278,13 @@ def test_invalid_classes_and_windows_name_the_field(tmp_path: Path, body: str, f
     with pytest.raises(errors.DataFileError) as caught:
         ReplyChecker.load([tmp_path])
     assert any(p.field == field for p in caught.value.problems)
+
+
+def test_variants_keep_spans_on_the_original_text(checker: ReplyChecker) -> None:
+    original = "妳的密碼告訴我"
+    finding = checker.check(normalize(original)).findings[0]
+    assert finding.code == "password-risk"
+    assert original[finding.start : finding.end] == finding.span_text
 
 
 def test_window_scope_reply_crosses_clauses(tmp_path: Path) -> None:

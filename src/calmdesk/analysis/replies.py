@@ -180,6 +180,7 @@ class ReplyChecker:
         for phrase, pid in ids.items():
             self._automaton.add_word(phrase, (len(phrase), pid, tuple(triggers.get(pid, ()))))
         self._phrase_count = len(ids)
+        self._variants = str.maketrans(ruleset.variants) if ruleset.variants else None
         if ids:
             self._automaton.make_automaton()
         deps: dict[str, set[str]] = {}
@@ -247,7 +248,7 @@ class ReplyChecker:
 
     def _raw_spans(self, text: NormalizedText) -> dict[int, list[Span]]:
         """Rule index → kept trigger spans (ORIGINAL offsets), before code cancellation."""
-        norm = text.text
+        norm = text.text.translate(self._variants) if self._variants else text.text
         hits: list[Hit] = []
         triggered: dict[int, list[Span]] = {}
         if self._phrase_count and norm:

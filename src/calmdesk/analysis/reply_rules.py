@@ -141,6 +141,9 @@ class ReplyRuleSet:
     base_score: int
     weights: dict[str, int]
     suggestions: dict[str, str]
+    #: Character variants folded before matching (妳 → 你); one character each, so every
+    #: offset stays valid.
+    variants: dict[str, str] = field(default_factory=dict)
 
 
 class _Problems:
@@ -164,6 +167,7 @@ def load_reply_rules(rules_dirs: Sequence[Path] = ()) -> ReplyRuleSet:
     top = _mapping(raw, report)
     classes = _parse_classes(top.get("classes"), report)
     report.classes = classes
+    variants = _parse_variants(top.get("variants"), report)
     rules = {r.name: r for r in _parse_rules(top.get("rules"), report, required=True)}
     base, weights = _parse_scoring(top.get("scoring"), report)
     suggestions = _parse_suggestions(top.get("suggestions"), report, required=True)
@@ -179,6 +183,7 @@ def load_reply_rules(rules_dirs: Sequence[Path] = ()) -> ReplyRuleSet:
         bank = _mapping(load_yaml_file(path, code=errors.RULES_INVALID), report)
         classes = {**classes, **_parse_classes(bank.get("classes"), report)}
         report.classes = classes
+        variants.update(_parse_variants(bank.get("variants"), report))
         for rule in _parse_rules(bank.get("rules"), report, required=False):
             rules[rule.name] = rule
         for name in _str_list(bank.get("disable"), report, "disable"):
@@ -186,7 +191,7 @@ def load_reply_rules(rules_dirs: Sequence[Path] = ()) -> ReplyRuleSet:
                 report.add("disable", f"没有名为 {name} 的规则可以停用", name)
         suggestions.update(_parse_suggestions(bank.get("suggestions"), report, required=False))
         problems.extend(report.items)
-    ruleset = ReplyRuleSet(tuple(rules.values()), base, weights, suggestions)
+    ruleset = ReplyRuleSet(tuple(rules.values()), base, weights, suggestions, variants)
     problems.extend(_check_code_cycles(ruleset))
     if problems:
         raise errors.DataFileError(problems, code=errors.RULES_INVALID)
@@ -199,7 +204,15 @@ def _mapping(raw: Any, report: _Problems) -> dict[str, Any]:
     if not isinstance(raw, dict):
         report.add("(文件)", "顶层应为映射（classes: / rules: / disable: …）")
         return {}
-    unknown = set(raw) - {"version", "classes", "rules", "disable", "scoring", "suggestions"}
+    unknown = set(raw) - {
+        "version",
+        "variants",
+        "classes",
+        "rules",
+        "disable",
+        "scoring",
+        "suggestions",
+    }
     for key in sorted(map(str, unknown)):
         report.add(key, "未知字段")
     return raw
@@ -243,6 +256,19 @@ def _parse_classes(value: Any, report: _Problems) -> dict[str, tuple[str, ...]]:
             continue
         out[name] = tuple(dict.fromkeys(_norm(w) for w in words))
     return out
+
+
+def _parse_variants(value: Any, report: _Problems) -> dict[str, str]:
+    """``variants: {妳: 你}``: single characters read as another before matching."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) and len(k) == len(v) == 1
+        for k, v in value.items()
+    ):
+        report.add("variants", "应为「单字: 单字」的映射，如 妳: 你")
+        return {}
+    return {_norm(k) or k: v for k, v in value.items()}
 
 
 def expand_template(template: str, classes: dict[str, tuple[str, ...]]) -> list[str]:
