@@ -40,6 +40,7 @@ __all__ = ["NEGATIVE_CODES", "POSITIVE_CODES", "ReplyCheck", "ReplyChecker", "Re
 #: Characters that end a clause in normalised text; context windows never cross them.
 CLAUSE_END = frozenset(",.!?;:。，！？；：\n")
 _SENTENCE_END = "。！？"
+_SENTENCE = re.compile(f"[^{_SENTENCE_END}]*[{_SENTENCE_END}]|[^{_SENTENCE_END}]+$")
 _COMPOSE_ORDER = (
     "rule-only",
     "pii-exposure",
@@ -438,16 +439,8 @@ def _clauses(text: NormalizedText) -> list[tuple[str, int, int]]:
 
 
 def _sentences(text: str) -> list[str]:
-    out: list[str] = []
-    current = ""
-    for ch in text:
-        current += ch
-        if ch in _SENTENCE_END:
-            out.append(current)
-            current = ""
-    if current.strip():
-        out.append(current)
-    return out
+    """Sentences with their closing mark; a trailing fragment without one is kept if not blank."""
+    return [s for s in _SENTENCE.findall(text) if s.strip()]
 
 
 def _improved_reply(
