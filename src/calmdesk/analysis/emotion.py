@@ -411,7 +411,7 @@ class EmotionAnalyzer:
                 continue
             limit = e + rules[i].window
             for s2, e2 in seconds.get(i, ()):
-                if e <= s2 <= limit and not any(c in _SENTENCE_END for c in body[e:s2]):
+                if e <= s2 <= limit and _SENTENCE_END.isdisjoint(body[e:s2]):
                     if (i, s2) not in paired:
                         paired.add((i, s2))
                         spans.append((s, e2, i, e))
@@ -425,8 +425,8 @@ class EmotionAnalyzer:
         # 不是 of a 不是…吗 question.
         # Only negators right before some phrase can matter; check those alone.
         if negators:
-            gap = sc.negation_gap
-            near = [n for n in negators if any(0 <= h[0] - n[1] <= gap for h in spans)]
+            reach = {h[0] - k for h in spans for k in range(sc.negation_gap + 1)}
+            near = [n for n in negators if n[1] in reach]
             if near:
                 asked = [
                     n
@@ -451,10 +451,18 @@ class EmotionAnalyzer:
         original_span = text.original_span
         original = text.original
         to_start, to_end = text.starts, text.ends
+        # one piece of evidence per span and kind; value: did it count (not negated)?
+        seen: dict[tuple[int, int, str, Cue | None], bool] = {}
         for s, e, i, _ in spans:
             rule = rules[i]
+            key = (s, e, rule.kind, rule.cue)
+            if key in seen:
+                if fired is not None and seen[key]:
+                    fired.add(rule.name)
+                continue
             a, b = to_start[s], to_end[e - 1]
             negator = _closest_before(body, negators, s, sc.negation_gap) if negators else None
+            seen[key] = negator is None
             if rule.cue is not None:
                 if negator is not None:  # 不着急, 我不会动手
                     continue
@@ -629,7 +637,7 @@ def _closest_before(body: str, hits: list[Any], start: int, gap: int) -> Any:
         if (
             start - gap <= end <= start
             and (best is None or end > best[1])
-            and not any(c in _PUNCTUATION for c in body[end:start])
+            and _PUNCTUATION.isdisjoint(body[end:start])
         ):
             best = h
     return best
