@@ -27,7 +27,6 @@ adds or replaces rules by name, or switches them off, with ``emotion.yaml`` in a
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -50,7 +49,6 @@ _PUNCTUATION = frozenset("，。！？,.!?；;：:、~…")  # stops negators an
 _SENTENCE_END = frozenset("。！？!?；;…")  # stops the two halves of a two-part rule
 _MAX_WINDOW = 30
 _A_NOT_A_NEGATORS = frozenset("不没")
-_PUNCTUATION_RUN = re.compile(r"[!?]+")  # one fixed character class, not a phrase table
 
 # what else a phrase is to the analyser, besides starting or completing rules (bit flags)
 _NEGATOR, _POLITE, _DEGREE, _ADDRESS, _SHADOW = 1, 2, 4, 8, 16
@@ -528,20 +526,33 @@ class EmotionAnalyzer:
             return False, 0.0
         added = 0.0
         exclaimed = False
-        for match in _PUNCTUATION_RUN.finditer(body):
-            run = match.group()
+        n = len(body)
+        i = body.find("!")
+        q = body.find("?")
+        if i < 0 or 0 <= q < i:
+            i = q
+        while i < n:
+            if body[i] not in "!?":
+                i += 1
+                continue
+            j = i + 1
+            while j < n and body[j] in "!?":
+                j += 1
+            run = body[i:j]
             if "!" in run:
                 exclaimed = True
-                weight = 0.3 + 0.2 * min(len(run) - 1, 3)
+                weight = 0.3 + 0.2 * min(j - i - 1, 3)
                 if "?" in run:
                     weight += 0.3
-            elif len(run) >= 2:
+            elif j - i >= 2:
                 weight = 0.4
             else:
+                i = j
                 continue
-            a, b = text.original_span(match.start(), match.end())
+            a, b = text.starts[i], text.ends[j - 1]
             evidence.append(Evidence(a, b, text.original[a:b], "punctuation", weight))
             added += weight
+            i = j
         return exclaimed, min(added, self._scoring.punctuation_cap)
 
     def rules(self) -> list[RuleSpec]:
