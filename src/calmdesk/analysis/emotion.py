@@ -2,23 +2,28 @@
 
 One Aho–Corasick pass over the normalised text finds every lexicon phrase: rule phrases (anger
 rules with a kind and a weight, cue rules, and *neutral* rules that only shadow), the second
-halves of two-part rules, negators, intensifiers/downtoners and politeness markers. Then:
+halves of two-part rules, negators, intensifiers/downtoners, politeness markers and the words
+that aim a sentence at the staff (你们, 你). Then:
 
 * a **two-part rule** (``phrases`` + ``then``) fires only when one of its phrases is followed
   within ``window`` characters of the same sentence by one of its ``then`` phrases — "我就去…
   电视台", "叫…出来", "你们…就是";
 * a **neutral** rule's phrase hides every rule phrase inside it — "垃圾桶" is not "垃圾",
-  "一刀切" not a knife; a negator inside any rule phrase is part of that phrase (看我不…, 有完没完);
+  "一刀切" not a knife; a negator inside any rule phrase is part of that phrase (看我不…, 取不出来);
 * a **negator** ending at most ``negation_gap`` characters before a phrase (no punctuation between)
-  cancels it — "我不生气", "没有怪你们"; not the 不 of an A-not-A question ("是不是");
+  cancels it — "我不生气", "没有怪你们"; not the 不 of an A-not-A question ("是不是", and 靠不靠谱
+  is not 不靠谱), nor the 不是 of a 不是…吗 question;
 * an **intensifier** just before a phrase multiplies its weight ("太慢", "简直离谱"), a
   **downtoner** lowers it ("有点着急");
-* ``!`` and ``?!`` runs add a little; politeness without an exclamation pulls the score down
-  and lifts the floors of the kinds in ``scoring.polite_lifts_floors`` (a polite demand);
-* some kinds set a **floor**: a threat or an insult is 3 whatever else is said, an accusation, a
-  demand or a challenge at least 2;
-* otherwise the score — the strongest piece of evidence plus a share of the rest — is bucketed
-  into 0–3 by ``scoring.buckets``.
+* several phrases of one kind are one signal; the score is the strongest kind plus a share of the
+  others, plus ``!``/``?!`` runs, plus a little when an exclaimed sentence is aimed at the staff;
+* politeness without an exclamation pulls the score down and lifts the floors of the kinds in
+  ``scoring.polite_lifts_floors`` (a polite demand is firm, not angry); a demand asked as a
+  question (能不能给我办？) counts as a weaker request;
+* some kinds set a **floor**: a threat, an insult or refusing to leave is 3 whatever else is said,
+  an accusation, a demand, a challenge or an ultimatum at least 2;
+* otherwise the score is bucketed into 0–3 by ``scoring.buckets``; an impolite exclamation with
+  nothing else reads as 1.
 
 Cues (elderly, urgency, repeat-visit, exposure-threat, violence, fraud, disability) are
 independent of anger. Every phrase and threshold lives in ``data/rules/emotion_core.yaml``; a bank
