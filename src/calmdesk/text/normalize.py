@@ -8,7 +8,9 @@ wrote in is detected on the way, so answers can be rendered back in it (:func:`t
 
 from __future__ import annotations
 
+import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
@@ -43,8 +45,10 @@ class NormalizedText:
     original: str
     text: str
     script: Script
-    starts: tuple[int, ...]  # starts[i]: index in ``original`` where text[i] came from
-    ends: tuple[int, ...]  # ends[i]: index just past that original character
+    # starts[i]: index in ``original`` where text[i] came from; ends[i]: just past it. A
+    # ``range`` when every character maps to itself (the common case: nothing to copy).
+    starts: Sequence[int]
+    ends: Sequence[int]
 
     def original_span(self, start: int, end: int) -> tuple[int, int]:
         """Map a span of ``text`` to the span of ``original`` it came from."""
@@ -128,12 +132,12 @@ def check_text(raw: object, *, field: str = "text", max_chars: int = MAX_TEXT_CH
             code=errors.BAD_FIELD,
             field=field,
         )
-    if any(0xD800 <= ord(ch) <= 0xDFFF for ch in raw):
+    if _SURROGATE.search(raw) is not None:
         raise errors.BadInput(
             f"「{field}」含有无法识别的字符（编码错误）", code=errors.BAD_ENCODING, field=field
         )
-    controls = sum(1 for ch in raw if ch in _BINARY_CONTROLS)
-    if controls:
+    if _BINARY_CONTROL.search(raw) is not None:
+        controls = len(_BINARY_CONTROL.findall(raw))
         raise errors.BadInput(
             f"「{field}」看起来是二进制数据而不是文字（含 {controls} 个控制字符）",
             code=errors.BINARY_TEXT,
@@ -151,7 +155,9 @@ def check_text(raw: object, *, field: str = "text", max_chars: int = MAX_TEXT_CH
     return raw
 
 
-_BINARY_CONTROLS = frozenset(chr(c) for c in range(32) if chr(c) not in "\t\n\r") | {"\x7f"}
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_BINARY_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_SPACE = re.compile(r"\s")
 
 
 def normalize(
@@ -168,15 +174,20 @@ def normalize(
     for src, dst in conv.t2s_overrides:
         if src in simplified:
             simplified = simplified.replace(src, dst)
-    return NormalizedText(original, simplified, script, tuple(starts), tuple(ends))
+    return NormalizedText(original, simplified, script, starts, ends)
 
 
-def _fold(original: str) -> tuple[str, list[int], list[int]]:
+def _fold(original: str) -> tuple[str, Sequence[int], Sequence[int]]:
     """NFKC per character (full-width → half-width), lower-case, and drop stray spaces.
 
     Whitespace carries no meaning between Chinese characters, so it is dropped there; between
     two Latin letters or digits it becomes one space.
     """
+    if _SPACE.search(original) is None:
+        # The common case: no whitespace, and every character folds to exactly one.
+        folded = "".join([_PIECES.get(ch) or _piece(ch) for ch in original])
+        if len(folded) == len(original):
+            return folded, range(len(original)), range(1, len(original) + 1)
     out: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
@@ -186,7 +197,7 @@ def _fold(original: str) -> tuple[str, list[int], list[int]]:
             if pending_space is None:
                 pending_space = i
             continue
-        piece = unicodedata.normalize("NFKC", ch).lower()
+        piece = _PIECES.get(ch) or _piece(ch)
         if pending_space is not None:
             if (
                 out
@@ -205,10 +216,25 @@ def _fold(original: str) -> tuple[str, list[int], list[int]]:
             out.append(p)
             starts.append(i)
             ends.append(i + 1)
-    return "".join(out), starts, ends
+    return "".join(out), tuple(starts), tuple(ends)
+
+
+#: Folded form of each character seen so far (NFKC then lower-case): one dictionary look-up
+#: instead of a Unicode normalisation per character. Bounded, so odd input cannot grow it.
+_PIECES: dict[str, str] = {}
+_MAX_PIECES = 50_000
+
+
+def _piece(ch: str) -> str:
+    piece = unicodedata.normalize("NFKC", ch).lower()
+    if len(_PIECES) < _MAX_PIECES:
+        _PIECES[ch] = piece
+    return piece
 
 
 def _detect_script(folded: str, simplified: str, conv: _Converter) -> Script:
+    if folded == simplified:
+        return Script.HANS
     traditional_only = sum(1 for a, b in zip(folded, simplified, strict=False) if a != b)
     if not traditional_only:
         return Script.HANS
