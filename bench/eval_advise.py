@@ -52,10 +52,12 @@ def topics_of(matcher: Matcher, text: str) -> list[str]:
     return [m.scenario.topic.value for m in matcher.advise(normalize(text), top=10).matches]
 
 
-def leave_one_writer_out(playbook: Playbook) -> tuple[TopKReport, TopKReport]:
-    """Pooled top-k over every example file, each predicted without that file's examples."""
+def leave_one_writer_out(playbook: Playbook) -> tuple[TopKReport, TopKReport, float]:
+    """Pooled top-k over every example file, each predicted without that file's examples;
+    also the share whose best match is the very scenario the row was written for."""
     files = sorted((BUILTIN_PLAYBOOK_DIR / EXAMPLES_DIR_NAME).glob("*.tsv"))
     ours, base = TopKReport(), TopKReport()
+    same_scenario = 0
     baseline = BaselineMatcher(playbook)
     for held in files:
         rows, _ = read_example_file(held, held.name)
@@ -78,7 +80,10 @@ def leave_one_writer_out(playbook: Playbook) -> tuple[TopKReport, TopKReport]:
             report.total += part.total
             report.top1 += part.top1
             report.top3 += part.top3
-    return ours, base
+        for scenario_id, text in rows:
+            best = matcher.advise(normalize(text), top=1).best
+            same_scenario += best is not None and best.scenario.id == scenario_id
+    return ours, base, same_scenario / max(ours.total, 1)
 
 
 def main() -> None:
@@ -133,8 +138,10 @@ def main() -> None:
         # Each fold builds its own index; keep them out of the user's cache.
         with tempfile.TemporaryDirectory() as tmp:
             os.environ["CALMDESK_CACHE_DIR"] = tmp
-            mine, base = leave_one_writer_out(engine.playbook)
-        print(mine.line("calmdesk  leave-one-writer-out"))
+            mine, base, scenario_top1 = leave_one_writer_out(engine.playbook)
+        print(
+            mine.line("calmdesk  leave-one-writer-out") + f"  scenario top-1 {scenario_top1:6.1%}"
+        )
         print(base.line("baseline  leave-one-writer-out"))
 
 

@@ -125,21 +125,26 @@ def test_bank_examples_teach_the_matcher_a_new_way_of_saying_it(tmp_path: Path) 
     bank = tmp_path / "bank"
     _write_scenario(
         bank,
-        id="bank.gold-bar-buyback",
-        title="客户要求回购实物贵金属",
-        situation="客户拿来在本行买的实物贵金属，要求按买入价回购。",
-        signals=["贵金属回购", "实物贵金属", "回购价格"],
+        id="bank.safe-box-fee",
+        topic="fee-dispute",
+        title="客户不满保管箱费用上调",
+        situation="租用保管箱的客户对续租费用上调不满。",
+        signals=["保管箱", "保管箱续租", "保管箱涨价"],
     )
-    query = "大爷抱着金砖要卖回来"
+    query = "老太太说存东西的柜子一年比一年贵"
     before = Engine(playbook_dirs=[bank], rules_dirs=[]).advise(query)
-    assert before.best is None or before.best.scenario.id != "bank.gold-bar-buyback"
+    assert before.best is None or before.best.scenario.id != "bank.safe-box-fee"
     _write_examples(
         bank,
         "scenario\ttext\n"
         + "".join(
-            f"bank.gold-bar-buyback\t{t}\n"
-            for t in ["客户要把金砖卖回给银行", "大妈拿金条来问回收价", "买的金砖想卖回来"]
+            f"bank.safe-box-fee\t{t}\n"
+            for t in [
+                "客户嫌存东西的柜子租金又涨了",
+                "租的柜子续费贵了不少客户不乐意",
+                "放贵重物品的箱子一年比一年贵",
+            ]
         ),
     )
     after = Engine(playbook_dirs=[bank], rules_dirs=[]).advise(query)
-    assert after.best is not None and after.best.scenario.id == "bank.gold-bar-buyback"
+    assert after.best is not None and after.best.scenario.id == "bank.safe-box-fee"
