@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -121,10 +122,17 @@ def app_from_env() -> FastAPI:
 
 
 def warm_up(web: WebServices, templates: Templates) -> None:
-    """Load what the first request would otherwise wait for."""
+    """Load what the first request would otherwise wait for, then freeze it for the GC.
+
+    The playbook index, analysers and templates live as long as the process; frozen, a full
+    collection no longer walks them (12.5 ms → 0.1 ms for the engine alone), which keeps
+    collection pauses out of the latency tail.
+    """
     web.engine.warm_up()
     to_script("简体", Script.HANT)  # loads the simplified → traditional converter
     templates.warm_up()
+    gc.collect()
+    gc.freeze()
 
 
 def _page_globals(engine: Engine, script: Script) -> dict[str, Any]:
