@@ -6,7 +6,8 @@ layer maps the classes to status codes in one place (``calmdesk.web.errors``); t
 ``[code] message`` and exits non-zero.
 
 Code ranges: E1xx bad input, E2xx data files (playbook, rules, lexicons), E3xx storage,
-E4xx things that do not exist.
+E4xx things that do not exist, E500 an internal error. Every stable code is a constant in this
+module (a test checks that the README's table lists each one).
 """
 
 from __future__ import annotations
@@ -60,6 +61,7 @@ BAD_ENCODING = "E104"
 BAD_JSON = "E105"
 BAD_FIELD = "E106"
 BAD_OPTION = "E107"
+BODY_TOO_LARGE = "E108"  # an HTTP request body over the server's limit
 
 
 @dataclass(frozen=True)
@@ -110,7 +112,20 @@ class StorageError(CalmdeskError):
     code = "E300"
 
 
+STORE_OPEN_FAILED = "E301"
+STORE_WRITE_FAILED = "E302"
+
+
 class NotFound(CalmdeskError):
     """A scenario, topic or session that does not exist."""
 
     code = "E400"
+
+
+SESSION_NOT_FOUND = "E401"
+SCENARIO_NOT_FOUND = "E402"
+ROUTE_NOT_FOUND = "E404"  # no such HTTP address
+METHOD_NOT_ALLOWED = "E405"  # an HTTP method the address does not take
+
+#: Something went wrong that no input explains; the HTTP layer answers it without internals.
+INTERNAL_ERROR = "E500"

@@ -35,7 +35,7 @@ from calmdesk.store.tables import sessions, turns
 
 __all__ = ["SESSION_NOT_FOUND", "NewTurn", "SessionRecord", "SessionState", "Store", "TurnRecord"]
 
-SESSION_NOT_FOUND = "E401"
+SESSION_NOT_FOUND = errors.SESSION_NOT_FOUND
 
 
 def _now() -> str:

@@ -42,12 +42,12 @@ __all__ = [
 
 log = logging.getLogger("calmdesk.web")
 
-# Codes only the HTTP layer raises (the rest come from calmdesk.errors and the services).
-BODY_TOO_LARGE = "E108"
-SCENARIO_NOT_FOUND = "E402"
-ROUTE_NOT_FOUND = "E404"
-METHOD_NOT_ALLOWED = "E405"
-INTERNAL_ERROR = "E500"
+# Codes the HTTP layer raises itself (all codes live in calmdesk.errors).
+BODY_TOO_LARGE = errors.BODY_TOO_LARGE
+SCENARIO_NOT_FOUND = errors.SCENARIO_NOT_FOUND
+ROUTE_NOT_FOUND = errors.ROUTE_NOT_FOUND
+METHOD_NOT_ALLOWED = errors.METHOD_NOT_ALLOWED
+INTERNAL_ERROR = errors.INTERNAL_ERROR
 
 # -- the one status table -----------------------------------------------------------------
 
