@@ -7,6 +7,7 @@ import pytest
 from tests.conftest import DATA, DEV_DATA
 
 from calmdesk import errors
+from calmdesk.analysis.learned import read_labelled, training_files
 from calmdesk.engine import Engine
 from calmdesk.playbook.model import Topic
 from calmdesk.text.normalize import MAX_TEXT_CHARS, normalize
@@ -129,8 +130,71 @@ def test_issue_example(engine: Engine) -> None:
         ("你们再拖，我就去上面反映", 2),
     ],
 )
+def test_rule_levels(engine: Engine, text: str, anger: int) -> None:
+    """The rule layer alone: negation, downtoners, politeness, two-part and neutral rules."""
+    assert engine.emotion_analyzer.rule_reading(normalize(text)).anger == anger
+
+
+# The whole reader (rules, then the learned model) on readings nobody would dispute. Where the
+# method leaves room (a polite demand, a complaint with "!!!", a threat to "go higher up"), the
+# model follows the independent writers of the training data; the rule layer's own reading of
+# those is pinned in test_rule_levels.
+@pytest.mark.parametrize(
+    ("text", "anger"),
+    [
+        ("我不生气，也没有怪你", 0),
+        ("请问开户需要带什么证件？", 0),
+        ("怎么这么慢", 1),
+        ("凭什么不让我取钱？", 2),
+        ("憑什麼不讓我取錢？！", 2),
+        ("你们就是故意刁难人", 2),
+        ("你是不是脑子有病", 3),
+        ("信不信我把你们柜台砸了", 3),
+        ("我今天就坐在这里不走了", 3),
+        ("ＦＵＬＬ　１２３７８　我要打１２３７８投诉你们！", 3),
+        ("又让我重新填，手续这么多，还要排这么久，真麻烦", 1),
+        ("今天必须给我一个答复！", 2),
+        ("我有点着急", 1),
+        ("钱取不出来急死了", 1),
+        ("我要让媒体来评评理", 3),
+        ("把你们经理叫出来！", 2),
+        ("我妈妈的卡能帮她查吗", 0),
+        ("手机银行操作不了，请问怎么办", 0),
+        ("你们这种一刀切的做法不太合理", 1),
+        ("再不给我办，我就不客气了", 3),
+    ],
+)
 def test_levels(engine: Engine, text: str, anger: int) -> None:
     assert engine.read_emotion(text).anger == anger
+
+
+def test_model_moves_the_rules_reading_by_one_level_at_most(engine: Engine) -> None:
+    analyzer = engine.emotion_analyzer
+    assert analyzer.model is not None
+    rows = [r for p in training_files("utterances") for r in read_labelled(p, "level")]
+    moved = 0
+    for row in rows[::7]:
+        text = normalize(row.text)
+        rule_level = analyzer.rule_reading(text).anger
+        level = analyzer.analyze(text).anger
+        assert abs(level - rule_level) <= 1, row.text
+        assert rule_level < 3 or level == 3, row.text  # a rule reading of 3 stays
+        moved += level != rule_level
+    assert moved  # the model does change readings
+
+
+def test_learned_evidence_points_into_the_original(engine: Engine) -> None:
+    raw = "呵呵，你们效率可真高，等了一上午"
+    reading = engine.read_emotion(raw)
+    for ev in reading.to_dict()["evidence"]:
+        assert raw[ev["start"] : ev["end"]] == ev["text"]
+
+
+def test_learning_can_be_switched_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CALMDESK_LEARNED", "off")
+    engine = Engine(playbook_dirs=[], rules_dirs=[])
+    assert engine.emotion_analyzer.model is None
+    assert engine.read_emotion("怎么这么慢！！！").anger == 1
 
 
 @pytest.mark.parametrize(
@@ -204,11 +268,18 @@ def test_bank_rules_two_part_neutral_and_replace(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     engine = Engine(playbook_dirs=[], rules_dirs=[tmp_path])
-    assert engine.read_emotion("我去分行大闹一场").anger == 3
-    assert engine.read_emotion("我去分行办业务").anger == 0
-    assert engine.read_emotion("欺负人理财是什么").anger == 0  # the bank's product, not a charge
-    assert engine.read_emotion("我认栽").anger == 1  # replaced by name
-    assert engine.read_emotion("算了").anger == 0
+
+    # The rule layer, where a bank's rules act. (The learned model on top may move a reading by
+    # one level; a bank switches it off with ``learned: false``, see the next test.)
+    def rules(text: str) -> int:
+        return engine.emotion_analyzer.rule_reading(normalize(text)).anger
+
+    assert rules("我去分行大闹一场") == 3
+    assert engine.read_emotion("我去分行大闹一场").anger == 3  # a threat stays 3 end to end
+    assert rules("我去分行办业务") == 0
+    assert rules("欺负人理财是什么") == 0  # the bank's product, not a charge
+    assert rules("我认栽") == 1  # replaced by name
+    assert rules("算了") == 0
     names = {r.name for r in engine.emotion_analyzer.rules()}
     assert {"bank.anger.branch-threat", "bank.neutral.product"} <= names
 
@@ -243,3 +314,10 @@ def test_invalid_two_part_rule_names_the_problem(tmp_path: Path) -> None:
     with pytest.raises(errors.DataFileError) as info:
         _ = Engine(playbook_dirs=[], rules_dirs=[tmp_path]).emotion_analyzer
     assert {"then", "window"} <= {p.field for p in info.value.problems}
+
+
+def test_bank_can_switch_the_model_off(tmp_path: Path) -> None:
+    (tmp_path / "emotion.yaml").write_text("learned: false\n", encoding="utf-8")
+    engine = Engine(playbook_dirs=[], rules_dirs=[tmp_path])
+    assert engine.emotion_analyzer.model is None
+    assert engine.read_emotion("怎么这么慢！！！").anger == 1

@@ -41,8 +41,16 @@ from typing import Any
 import ahocorasick
 
 from calmdesk import errors
+from calmdesk.analysis.anger_model import AngerModel, anger_features
+from calmdesk.analysis.learned import (
+    LabelledText,
+    learning_enabled,
+    read_labelled,
+    training_files,
+)
 from calmdesk.analysis.rulebase import RuleSpec
-from calmdesk.data import load_yaml_file, load_yaml_resource
+from calmdesk.cache import cached, content_key
+from calmdesk.data import DATA_DIR, load_yaml_file, load_yaml_resource
 from calmdesk.text.normalize import NormalizedText, Script, normalize, to_script
 
 __all__ = ["Cue", "EmotionAnalyzer", "EmotionReading", "Evidence"]
@@ -50,6 +58,7 @@ __all__ = ["Cue", "EmotionAnalyzer", "EmotionReading", "Evidence"]
 BUILTIN_FILE = "rules/emotion_core.yaml"
 BANK_FILE = "emotion.yaml"
 NEUTRAL = "neutral"  # the kind of a rule that only hides phrases inside its own
+LEARNED = "learned"  # the kind of evidence the learned model gives when it moves the level
 _PUNCTUATION = frozenset("，。！？,.!?；;：:、~…")  # stops negators and intensifiers
 _SENTENCE_END = frozenset("。！？!?；;…")  # stops the two halves of a two-part rule
 _MAX_WINDOW = 30
@@ -271,6 +280,7 @@ class EmotionAnalyzer:
     def __init__(self, config: dict[str, Any], rules: list[_Rule], scoring: _Scoring) -> None:
         self._rules = rules
         self._scoring = scoring
+        self._model: AngerModel | None = None
         self._floors: dict[str, int] = dict(config["floors"])
         self._labels = {int(k): str(v) for k, v in config["labels"].items()}
         # 不是…吗 asks "isn't it …?": such a negator affirms what follows instead of negating it.
@@ -316,7 +326,24 @@ class EmotionAnalyzer:
         self._automaton.make_automaton()
 
     @classmethod
-    def load(cls, rules_dirs: Sequence[Path] = ()) -> EmotionAnalyzer:
+    def load(
+        cls, rules_dirs: Sequence[Path] = (), *, learned: bool | None = None
+    ) -> EmotionAnalyzer:
+        """The built-in rules plus each bank's ``emotion.yaml``; with the learned model trained on
+        ``data/training/utterances-*.tsv`` unless ``learned`` is False (or CALMDESK_LEARNED=off)."""
+        analyzer, banks_allow_model = cls._load_rules(rules_dirs)
+        wanted = learned if learned is not None else learning_enabled()
+        if wanted and banks_allow_model:
+            sources = [DATA_DIR / BUILTIN_FILE]
+            sources += [p for d in rules_dirs if (p := Path(d) / BANK_FILE).exists()]
+            analyzer._model = load_anger_model(analyzer, sources)
+        return analyzer
+
+    @classmethod
+    def _load_rules(cls, rules_dirs: Sequence[Path]) -> tuple[EmotionAnalyzer, bool]:
+        """The rules, and whether every bank file allows the learned model (``learned: false``
+        in a bank's ``emotion.yaml`` switches it off: its rules alone then decide)."""
+        allow_model = True
         config = load_yaml_resource(BUILTIN_FILE, code=errors.RULES_INVALID)
         p = _Problems(BUILTIN_FILE)
         for key in ("labels", "cue_labels", "floors", "negators", "intensifiers", "polite"):
@@ -338,6 +365,11 @@ class EmotionAnalyzer:
             if not isinstance(bank, dict):
                 bp.add("(文件)", "应为包含 rules 和/或 disable 的映射")
                 bank = {}
+            if "learned" in bank:
+                if isinstance(bank["learned"], bool):
+                    allow_model = allow_model and bank["learned"]
+                else:
+                    bp.add("learned", "应为 true 或 false")
             for raw in bank.get("rules") or []:
                 section = "cues" if isinstance(raw, dict) and "cue" in raw else "anger"
                 rule = _parse_rule(raw, section, bp)
@@ -350,13 +382,51 @@ class EmotionAnalyzer:
             p.items += bp.items
         if p.items:
             raise errors.DataFileError(p.items, code=errors.RULES_INVALID)
-        return cls(config, list(rules.values()), scoring)
+        return cls(config, list(rules.values()), scoring), allow_model
 
     def analyze(self, text: NormalizedText) -> EmotionReading:
+        model = self._model
+        if model is None:
+            return self._read(text, None)
+        hidden: list[tuple[int, int]] = []
+        reading = self._read(text, None, hidden)
+        rule_level = reading.anger
+        if rule_level >= 3:  # a threat, an insult, refusing to leave: the rules decide
+            return reading
+        level = model.decide(
+            anger_features(text, rule_level, [e.kind for e in reading.evidence], hidden),
+            rule_level,
+        )
+        if level != rule_level:
+            reading.anger = level
+            learned = []
+            for s, e, pull in model.reasons(text, level, rule_level):
+                a, b = text.original_span(s, e)
+                learned.append(Evidence(a, b, text.original[a:b], LEARNED, pull, None, ""))
+            reading.evidence = tuple(sorted((*reading.evidence, *learned), key=_by_position))
+        return reading
+
+    def rule_reading(self, text: NormalizedText) -> EmotionReading:
+        """What the rules alone say (the learned model's input)."""
         return self._read(text, None)
 
-    def _read(self, text: NormalizedText, fired: set[str] | None) -> EmotionReading:
-        """The reading; the names of the rules that fire (neutral ones too) go into ``fired``."""
+    @property
+    def model(self) -> AngerModel | None:
+        return self._model
+
+    def use_model(self, model: AngerModel | None) -> None:
+        """Decide with ``model`` from now on (None: the rules alone)."""
+        self._model = model
+
+    def _read(
+        self,
+        text: NormalizedText,
+        fired: set[str] | None,
+        hidden: list[tuple[int, int]] | None = None,
+    ) -> EmotionReading:
+        """The reading; the names of the rules that fire (neutral ones too) go into ``fired``,
+        and into ``hidden`` the spans the rules know carry no anger: an anger phrase inside a
+        harmless one (垃圾 in 垃圾桶), a negated one (不生气)."""
         body = text.text
         rules = self._rules
         neutral = self._neutral
@@ -398,6 +468,10 @@ class EmotionAnalyzer:
         if shadows:
             if fired is not None:
                 fired.update(rules[i].name for _, _, i in firsts if neutral[i])
+            if hidden is not None:
+                hidden += [
+                    (a, b) for a, b, i in firsts if not neutral[i] and _inside((a, b), shadows)
+                ]
             firsts = [h for h in firsts if not neutral[h[2]] and not _inside(h, shadows)]
             seconds = {
                 i: [h for h in found if not _inside(h, shadows)] for i, found in seconds.items()
@@ -476,6 +550,8 @@ class EmotionAnalyzer:
                 evidence.append(Evidence(a, b, original[a:b], "cue", 0.0, rule.cue, rule.name))
                 continue
             if negator is not None:
+                if hidden is not None:
+                    hidden.append((negator[0], e))
                 na, _ = original_span(negator[0], negator[1])
                 evidence.append(Evidence(na, b, original[na:b], "negation", 0.0, None, rule.name))
                 continue
@@ -657,3 +733,40 @@ def _closest_before(body: str, hits: list[Any], start: int, gap: int) -> Any:
         ):
             best = h
     return best
+
+
+def train_anger_model(analyzer: EmotionAnalyzer, rows: Sequence[LabelledText]) -> AngerModel:
+    """Train the model on labelled utterances as ``analyzer``'s rules read them."""
+    examples = []
+    for row in rows:
+        if row.labels[0] not in _LEVEL_LABELS:
+            raise errors.DataFileError(
+                [errors.DataFileProblem(row.source, f"第 {row.line} 行", "愤怒等级应为 0–3")],
+                code=errors.LEXICON_INVALID,
+            )
+        text = normalize(row.text, max_chars=100_000)
+        hidden: list[tuple[int, int]] = []
+        reading = analyzer._read(text, None, hidden)
+        features = anger_features(text, reading.anger, [e.kind for e in reading.evidence], hidden)
+        examples.append((features, int(row.labels[0])))
+    return AngerModel.train(examples)
+
+
+def load_anger_model(analyzer: EmotionAnalyzer, rule_files: Sequence[Path]) -> AngerModel:
+    """The model trained on the built-in ``utterances-*.tsv``, cached on disk by the content of
+    the training files and the rule files (the rules' verdict is one of its features)."""
+    files = training_files("utterances")
+    key = content_key(
+        [MODEL_FORMAT] + [p.read_bytes() for p in rule_files] + [p.read_bytes() for p in files]
+    )
+    return cached(
+        "anger-model",
+        key,
+        lambda: train_anger_model(
+            analyzer, [row for path in files for row in read_labelled(path, "level")]
+        ),
+    )
+
+
+MODEL_FORMAT = "anger-model-5"  # bump when the features or the model change
+_LEVEL_LABELS = frozenset("0123")

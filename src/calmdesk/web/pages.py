@@ -14,6 +14,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from calmdesk import errors
+from calmdesk.analysis.emotion import LEARNED
 from calmdesk.guidance.evidence import Speaker
 from calmdesk.playbook.model import Place, Topic
 from calmdesk.text.normalize import Script, check_text
@@ -52,10 +53,11 @@ def page_router(web: WebServices, templates: Templates) -> APIRouter:
             marks: list[dict[str, Any]] = []
             if turn["speaker"] == Speaker.CUSTOMER.value:
                 reading = engine.read_emotion(turn["text"]).to_dict()
+                # the rules' phrases; the learned model's character pairs are no "anger words"
                 marks = [
                     {"start": e["start"], "end": e["end"], "code": e.get("cue") or e["kind"]}
                     for e in reading["evidence"]
-                    if e["weight"] > 0 or e.get("cue")
+                    if (e["weight"] > 0 or e.get("cue")) and e["kind"] != LEARNED
                 ]
             out.append(turn | {"segments": highlight(turn["text"], marks, kind="anger")})
         return out
