@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
+from importlib.metadata import PackageNotFoundError, version
 
 import opencc
 
 from calmdesk import errors
+from calmdesk.cache import cached, content_key
 from calmdesk.data import load_yaml_resource
 
 __all__ = [
@@ -62,22 +64,56 @@ class NormalizedText:
         return self.original[a:b]
 
 
+_T2S_CONFIG = "tw2s"
+_S2T_CONFIG = "s2tw"
+#: Unified ideographs, extension A, compatibility ideographs, extension B.
+_CJK_BLOCKS = ((0x3400, 0x4DC0), (0x4E00, 0xA000), (0xF900, 0xFB00), (0x20000, 0x2A6E0))
+
+
+def _changed(chars: str, convert: Callable[[str], str]) -> frozenset[str]:
+    """The characters of ``chars`` that ``convert`` changes, each taken on its own."""
+    converted = convert(chars)
+    if len(converted) != len(chars):  # a phrase rule fired across characters: one by one
+        return frozenset(ch for ch in chars if convert(ch) != ch)
+    return frozenset(a for a, b in zip(chars, converted, strict=True) if a != b)
+
+
+def opencc_version() -> str:
+    try:
+        return version("opencc")
+    except PackageNotFoundError:  # pragma: no cover - opencc is a hard dependency
+        return "unknown"
+
+
 class _Converter:
     """OpenCC converters plus the small override table for banking terms."""
 
     def __init__(self) -> None:
-        self._t2s = opencc.OpenCC("tw2s")
+        self._t2s = opencc.OpenCC(_T2S_CONFIG)
         self._s2t: opencc.OpenCC | None = None  # ~40 ms to load; simplified-only runs never need it
         table = load_yaml_resource("lexicon/script_overrides.yaml")
         self.t2s_overrides: list[tuple[str, str]] = _pairs(table, "t2s")
         self.s2t_overrides: list[tuple[str, str]] = _pairs(table, "s2t")
+        # Characters OpenCC converts on their own. Text without any is already simplified, and
+        # skipping OpenCC for it is faster and safer: tw2s also rewrites some simplified
+        # phrases (系统一坏 → 系统一坯).
+        # ...and the characters s2tw converts: counting both tells the script a text is in.
+        self.traditional, self.simplified = cached(
+            "script-characters",
+            content_key([_T2S_CONFIG, _S2T_CONFIG, opencc_version()]),
+            self._script_characters,
+        )
+
+    def _script_characters(self) -> tuple[frozenset[str], frozenset[str]]:
+        chars = "".join(chr(c) for start, end in _CJK_BLOCKS for c in range(start, end))
+        return _changed(chars, self.t2s), _changed(chars, self.s2t)
 
     def t2s(self, text: str) -> str:
         return self._t2s.convert(text)  # type: ignore[no-any-return]
 
     def s2t(self, text: str) -> str:
         if self._s2t is None:
-            self._s2t = opencc.OpenCC("s2tw")
+            self._s2t = opencc.OpenCC(_S2T_CONFIG)
         return self._s2t.convert(text)  # type: ignore[no-any-return]
 
 
@@ -167,10 +203,13 @@ def normalize(
     original = check_text(raw, field=field, max_chars=max_chars)
     folded, starts, ends = _fold(original)
     conv = _converter()
-    simplified = conv.t2s(folded)
-    if len(simplified) != len(folded):  # a phrase rule changed the length: go char by char
-        simplified = "".join(conv.t2s(ch) if len(conv.t2s(ch)) == 1 else ch for ch in folded)
-    script = _detect_script(folded, simplified, conv)
+    if conv.traditional.isdisjoint(folded):
+        simplified, script = folded, Script.HANS
+    else:
+        simplified = conv.t2s(folded)
+        if len(simplified) != len(folded):  # a phrase rule changed the length: char by char
+            simplified = "".join(conv.t2s(ch) if len(conv.t2s(ch)) == 1 else ch for ch in folded)
+        script = _detect_script(folded, conv)
     for src, dst in conv.t2s_overrides:
         if src in simplified:
             simplified = simplified.replace(src, dst)
@@ -185,7 +224,7 @@ def _fold(original: str) -> tuple[str, Sequence[int], Sequence[int]]:
     """
     if _SPACE.search(original) is None:
         # The common case: no whitespace, and every character folds to exactly one.
-        folded = "".join([_PIECES.get(ch) or _piece(ch) for ch in original])
+        folded = original.translate(_fold_table())
         if len(folded) == len(original):
             return folded, range(len(original)), range(1, len(original) + 1)
     out: list[str] = []
@@ -197,7 +236,7 @@ def _fold(original: str) -> tuple[str, Sequence[int], Sequence[int]]:
             if pending_space is None:
                 pending_space = i
             continue
-        piece = _PIECES.get(ch) or _piece(ch)
+        piece = _piece(ch)
         if pending_space is not None:
             if (
                 out
@@ -219,28 +258,36 @@ def _fold(original: str) -> tuple[str, Sequence[int], Sequence[int]]:
     return "".join(out), tuple(starts), tuple(ends)
 
 
-#: Folded form of each character seen so far (NFKC then lower-case): one dictionary look-up
-#: instead of a Unicode normalisation per character. Bounded, so odd input cannot grow it.
-_PIECES: dict[str, str] = {}
-_MAX_PIECES = 50_000
+@cache
+def _fold_table() -> dict[int, str]:
+    """Every Basic Multilingual Plane character that NFKC plus lower-casing changes (full-width
+    forms, compatibility characters, capitals), for ``str.translate``: one C-level pass instead
+    of a normalisation per character. Built once per Unicode version, then cached on disk."""
+    return cached("fold-table", content_key([unicodedata.unidata_version]), _build_fold_table)
+
+
+def _build_fold_table() -> dict[int, str]:
+    table: dict[int, str] = {}
+    for code in range(0x10000):
+        if 0xD800 <= code <= 0xDFFF:
+            continue
+        ch = chr(code)
+        piece = unicodedata.normalize("NFKC", ch).lower()
+        if piece != ch:
+            table[code] = piece
+    return table
 
 
 def _piece(ch: str) -> str:
-    piece = unicodedata.normalize("NFKC", ch).lower()
-    if len(_PIECES) < _MAX_PIECES:
-        _PIECES[ch] = piece
-    return piece
+    """One character folded (the slow path, for text with whitespace or expansions)."""
+    return _fold_table().get(ord(ch)) or unicodedata.normalize("NFKC", ch).lower()
 
 
-def _detect_script(folded: str, simplified: str, conv: _Converter) -> Script:
-    if folded == simplified:
-        return Script.HANS
-    traditional_only = sum(1 for a, b in zip(folded, simplified, strict=False) if a != b)
-    if not traditional_only:
-        return Script.HANS
-    as_traditional = conv.s2t(folded)
-    simplified_only = sum(1 for a, b in zip(folded, as_traditional, strict=False) if a != b)
-    return Script.HANT if traditional_only > simplified_only else Script.HANS
+def _detect_script(folded: str, conv: _Converter) -> Script:
+    """Traditional when more characters are traditional-only than simplified-only."""
+    traditional = sum(map(conv.traditional.__contains__, folded))
+    simplified = sum(map(conv.simplified.__contains__, folded))
+    return Script.HANT if traditional > simplified else Script.HANS
 
 
 def to_script(text: str, script: Script) -> str:
