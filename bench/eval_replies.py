@@ -1,16 +1,22 @@
 """Reply-checker quality on every labelled set, next to a keyword baseline measured in the same run.
 
 For each set found — dev (../shared/dev-data), own (tests/data/replies.tsv), train
-(tests/data/replies_train.tsv), held-out and held-out 2 — prints per-code precision, recall and
-F1 and the micro-F1 over negative and over positive codes, for ``ReplyChecker`` and for a plain
-baseline: one regex alternation per code over the same rules' trigger phrases, no context. Then
-the share of good replies (tests/data/good_replies.txt) and playbook scripts given a negative
-finding.
+(tests/data/replies_train.tsv), the three writers' training files
+(src/calmdesk/data/training/replies-{a,b,c}.tsv, each and pooled), held-out and held-out 2 —
+prints per-code precision, recall and F1 and the micro-F1 over negative and over positive codes,
+for ``ReplyChecker`` and for a plain baseline: one regex alternation per code over the same
+rules' trigger phrases, no context. Then the share of good replies (tests/data/good_replies.txt)
+and playbook scripts given a negative finding, and a one-line-per-set summary.
 
-Held-out sets are sealed: only aggregate figures are printed for them. ``--misses`` lists the
-rows the checker gets wrong, for the open sets only.
+The reply rules are hand-written, not learnt, so the training files need no leave-one-writer-out
+split: they are development data, and their figures are dev figures (the held-out sets are the
+test of generalisation).
 
-    .venv/bin/python bench/eval_replies.py [--misses]
+Held-out sets are sealed: only aggregate figures are printed for them. Held-out 3 is measured
+once, at the very end, and only with ``--final``. ``--misses`` lists the rows the checker gets
+wrong, for the open sets only; ``--only NAME`` (repeatable) limits the run to some sets.
+
+    .venv/bin/python bench/eval_replies.py [--misses] [--only NAME]
 """
 
 from __future__ import annotations
@@ -28,21 +34,27 @@ from calmdesk.text.normalize import normalize
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data"
+TRAINING = ROOT / "src" / "calmdesk" / "data" / "training"
 
 
 @dataclass(frozen=True)
 class LabelledSet:
     name: str
-    path: Path
+    paths: tuple[Path, ...]  # several files are pooled into one set
     sealed: bool  # held-out: aggregate figures only, never rows
+    final: bool = False  # measured only with --final
 
 
+WRITERS = tuple(TRAINING / f"replies-{w}.tsv" for w in "abc")
 SETS = (
-    LabelledSet("dev", ROOT.parent / "shared" / "dev-data" / "replies.tsv", sealed=False),
-    LabelledSet("own", DATA / "replies.tsv", sealed=False),
-    LabelledSet("train", DATA / "replies_train.tsv", sealed=False),
-    LabelledSet("held-out", DATA / "heldout_replies.tsv", sealed=True),
-    LabelledSet("held-out2", DATA / "heldout2_replies.tsv", sealed=True),
+    LabelledSet("dev", (ROOT.parent / "shared" / "dev-data" / "replies.tsv",), sealed=False),
+    LabelledSet("own", (DATA / "replies.tsv",), sealed=False),
+    LabelledSet("train", (DATA / "replies_train.tsv",), sealed=False),
+    *(LabelledSet(f"writer-{p.stem[-1]}", (p,), sealed=False) for p in WRITERS),
+    LabelledSet("writers-pooled", WRITERS, sealed=False),
+    LabelledSet("held-out", (DATA / "heldout_replies.tsv",), sealed=True),
+    LabelledSet("held-out2", (DATA / "heldout2_replies.tsv",), sealed=True),
+    LabelledSet("held-out3", (DATA / "heldout3_replies.tsv",), sealed=True, final=True),
 )
 
 Row = tuple[str, set[str], str]  # id, codes, text
@@ -50,9 +62,10 @@ Classifier = Callable[[str], set[str]]
 
 
 def read_rows(path: Path) -> list[Row]:
+    """Rows of an ``id<TAB>flags<TAB>text`` file; ``#`` comments and the header are skipped."""
     rows: list[Row] = []
-    for line in path.read_text(encoding="utf-8").splitlines()[1:]:
-        if not line.strip():
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#") or line.startswith("id\t"):
             continue
         row_id, flags, text = line.split("\t", 2)
         rows.append(
@@ -131,11 +144,13 @@ def fmt(prf: tuple[float, float, float]) -> str:
 
 def report_set(
     labelled: LabelledSet, rows: list[Row], mine: Classifier, base: Classifier, misses: bool
-) -> None:
+) -> tuple[float, float, float, float]:
+    """Print one set's figures; return ours and baseline micro-F1, negative then positive."""
     ours_counts, answers = score(mine, rows)
     base_counts, _ = score(base, rows)
+    files = " + ".join(p.name for p in labelled.paths)
     print(
-        f"\n== {labelled.name}: {labelled.path.name}, {len(rows)} rows"
+        f"\n== {labelled.name}: {files}, {len(rows)} rows"
         + (" (sealed)" if labelled.sealed else "")
     )
     print(f"{'code':18} {'n':>4}   {'ours P     R     F1':21}   {'baseline P R F1':21}")
@@ -154,6 +169,12 @@ def report_set(
                 extra = ",".join(sorted(got - want)) or "-"
                 missing = ",".join(sorted(want - got)) or "-"
                 print(f"  MISS {row_id}  +[{extra}] -[{missing}]  {text}")
+    return (
+        micro(ours_counts, NEGATIVE_CODES),
+        micro(ours_counts, POSITIVE_CODES),
+        micro(base_counts, NEGATIVE_CODES),
+        micro(base_counts, POSITIVE_CODES),
+    )
 
 
 def good_replies() -> list[str]:
@@ -169,15 +190,28 @@ def false_positive_rate(classify: Classifier, texts: list[str]) -> tuple[float, 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--misses", action="store_true", help="list wrong rows (open sets only)")
+    parser.add_argument("--only", action="append", default=[], help="evaluate only this set")
+    parser.add_argument(
+        "--final", action="store_true", help="also measure held-out 3 (once, at the very end)"
+    )
     args = parser.parse_args()
     engine = Engine()
     checker = engine.reply_checker
     mine, base = ours(checker), keyword_baseline(checker)
+    summary: list[tuple[str, int, tuple[float, float, float, float]]] = []
     for labelled in SETS:
-        if labelled.path.exists():
-            report_set(labelled, read_rows(labelled.path), mine, base, args.misses)
-        else:
-            print(f"\n== {labelled.name}: {labelled.path} not present")
+        if labelled.final and not args.final:
+            continue  # sealed until the final measurement: not even read
+        if args.only and labelled.name not in args.only:
+            continue
+        missing = [p for p in labelled.paths if not p.exists()]
+        if missing:
+            print(f"\n== {labelled.name}: {missing[0]} not present")
+            continue
+        rows = [row for path in labelled.paths for row in read_rows(path)]
+        summary.append(
+            (labelled.name, len(rows), report_set(labelled, rows, mine, base, args.misses))
+        )
     good = good_replies()
     scripts = [s for sc in engine.playbook for step in sc.steps for s in step.scripts]
     print()
@@ -192,6 +226,9 @@ def main() -> None:
             for text in flagged:
                 found = checker.check(normalize(text)).findings
                 print(f"  FP {[(f.code, f.span_text) for f in found]}  {text}")
+    print(f"\n{'micro-F1':18} {'rows':>5}   ours neg  pos    baseline neg  pos")
+    for name, n, (neg, pos, base_neg, base_pos) in summary:
+        print(f"{name:18} {n:5d}   {neg:8.3f} {pos:5.3f}    {base_neg:12.3f} {base_pos:5.3f}")
 
 
 if __name__ == "__main__":
