@@ -382,3 +382,28 @@ def test_playbook_scripts_raise_no_negative_finding(engine: Engine) -> None:
         for script in step.scripts
     ]
     assert [f for f in flagged if f[2]] == []
+
+
+def test_a_context_may_list_several_windows(tmp_path: Path) -> None:
+    """Each window keeps its own reach and scope; any of them cancels the hit."""
+    (tmp_path / "replies.yaml").write_text(
+        """
+rules:
+  - name: reply.refusal-only.two-windows
+    code: refusal-only
+    principle: 4
+    message: m
+    better: b
+    phrases: [办不成]
+    unless_after:
+      - {within: 1, phrases: ["?"]}
+      - {within: 12, scope: reply, phrases: [换谁都]}
+    examples: {fire: [办不成。, 今天办不成，改天吧。], quiet: [办不成?, 办不成，换谁都窝火。]}
+""",
+        encoding="utf-8",
+    )
+    bank = ReplyChecker.load([tmp_path])
+    assert "refusal-only" in codes(bank, "这个办不成，您改天再来吧。")
+    assert "refusal-only" not in codes(bank, "大老远来办不成，换谁都窝火。")
+    assert "refusal-only" not in codes(bank, "办不成?")
+    assert [r.name for r in bank.rules() if r.name.endswith("two-windows")]

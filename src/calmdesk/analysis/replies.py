@@ -14,7 +14,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from enum import IntEnum
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +24,6 @@ from calmdesk.analysis.reply_rules import (
     NEGATIVE_CODES,
     POSITIVE_CODES,
     SLOTS,
-    ReplyRule,
     ReplyRuleSet,
     Window,
     code_order,
@@ -104,16 +102,6 @@ class ReplyCheck:
         }
 
 
-class _Role(IntEnum):
-    TRIGGER = 0
-    EXCEPT = 1
-    NEGATION = 2
-    UNLESS_AFTER = 3
-    REQUIRES_AFTER = 4
-    REQUIRES_BEFORE = 5
-    UNLESS_IN_REPLY = 6
-
-
 Span = tuple[int, int]
 Hit = tuple[int, int, int]  # start, end (normalised text), phrase id
 #: Shortest digit run a ``long-number`` detector reports (a mobile number has 11).
@@ -132,15 +120,28 @@ _DETECTORS: dict[str, Callable[[str], list[Span]]] = {
 _EMPTY: frozenset[int] = frozenset()
 
 
+#: One context window with its phrases as phrase ids.
+_IdWindow = tuple[Window, frozenset[int]]
+
+
+@dataclass(frozen=True, slots=True)
+class _Windows:
+    """A rule's windows of one kind, and the union of their phrase ids (a reply holding none
+    of them needs no walk over the hits)."""
+
+    windows: tuple[_IdWindow, ...]
+    ids: frozenset[int]
+
+
 @dataclass(frozen=True, slots=True)
 class _Context:
     """One rule's context phrases as phrase-id sets, ready for the hot path."""
 
     except_in: frozenset[int]
-    negation: tuple[Window, frozenset[int]] | None
-    unless_after: tuple[Window, frozenset[int]] | None
-    requires_after: tuple[Window, frozenset[int]] | None
-    requires_before: tuple[Window, frozenset[int]] | None
+    negation: _Windows | None
+    unless_after: _Windows | None
+    requires_after: _Windows | None
+    requires_before: _Windows | None
     unless_in_reply: frozenset[int]
 
 
@@ -153,25 +154,27 @@ class ReplyChecker:
         ids: dict[str, int] = {}
         triggers: dict[int, list[int]] = {}
         contexts: list[_Context] = []
+
+        def id_set(phrases: tuple[str, ...]) -> frozenset[int]:
+            return frozenset(ids.setdefault(p, len(ids)) for p in phrases)
+
+        def windows(found: tuple[Window, ...]) -> _Windows | None:
+            if not found:
+                return None
+            pairs = tuple((w, id_set(w.phrases)) for w in found)
+            return _Windows(pairs, frozenset().union(*(i for _, i in pairs)))
+
         for index, rule in enumerate(self._rules):
-            sets = [
-                frozenset(ids.setdefault(p, len(ids)) for p in phrases)
-                for _, phrases in _context_phrases(rule)
-            ]
-            for pid in sets[_Role.TRIGGER]:
+            for pid in id_set(rule.phrases):
                 triggers.setdefault(pid, []).append(index)
-
-            def window(w: Window | None, role: _Role) -> tuple[Window, frozenset[int]] | None:
-                return (w, sets[role]) if w else None  # noqa: B023 - used at once
-
             contexts.append(
                 _Context(
-                    except_in=sets[_Role.EXCEPT],
-                    negation=window(rule.negation, _Role.NEGATION),
-                    unless_after=window(rule.unless_after, _Role.UNLESS_AFTER),
-                    requires_after=window(rule.requires_after, _Role.REQUIRES_AFTER),
-                    requires_before=window(rule.requires_before, _Role.REQUIRES_BEFORE),
-                    unless_in_reply=sets[_Role.UNLESS_IN_REPLY],
+                    except_in=id_set(rule.except_in),
+                    negation=windows(rule.negation),
+                    unless_after=windows(rule.unless_after),
+                    requires_after=windows(rule.requires_after),
+                    requires_before=windows(rule.requires_before),
+                    unless_in_reply=id_set(rule.unless_in_reply),
                 )
             )
         self._contexts = contexts
@@ -266,7 +269,7 @@ class ReplyChecker:
         for index in self._detector_rules:
             rule = self._rules[index]
             before = self._contexts[index].requires_before
-            if before and before[1].isdisjoint(present):
+            if before and before.ids.isdisjoint(present):
                 continue  # no label anywhere: the detector need not run
             found = _DETECTORS[rule.detector](norm) if rule.detector else []
             if found:
@@ -337,28 +340,11 @@ class ReplyChecker:
         return not result.findings and any(s.code == code for s in result.strengths)
 
 
-def _context_phrases(rule: ReplyRule) -> list[tuple[_Role, tuple[str, ...]]]:
-    def window(w: Window | None) -> tuple[str, ...]:
-        return w.phrases if w else ()
-
-    return [
-        (_Role.TRIGGER, rule.phrases),
-        (_Role.EXCEPT, rule.except_in),
-        (_Role.NEGATION, window(rule.negation)),
-        (_Role.UNLESS_AFTER, window(rule.unless_after)),
-        (_Role.REQUIRES_AFTER, window(rule.requires_after)),
-        (_Role.REQUIRES_BEFORE, window(rule.requires_before)),
-        (_Role.UNLESS_IN_REPLY, rule.unless_in_reply),
-    ]
-
-
 def _same_clause(text: str, start: int, end: int) -> bool:
     return not any(ch in CLAUSE_END for ch in text[start:end])
 
 
-def _near_before(
-    text: str, span: Span, hits: list[Hit], context: tuple[Window, frozenset[int]]
-) -> bool:
+def _near_before(text: str, span: Span, hits: list[Hit], context: _IdWindow) -> bool:
     (window, ids), start = context, span[0]
     within, anywhere = window.within, window.scope == "reply"
     return any(
@@ -370,15 +356,23 @@ def _near_before(
     )
 
 
-def _near_after(
-    text: str, span: Span, hits: list[Hit], context: tuple[Window, frozenset[int]]
-) -> bool:
+def _near_after(text: str, span: Span, hits: list[Hit], context: _IdWindow) -> bool:
     (window, ids), end = context, span[1]
     within, anywhere = window.within, window.scope == "reply"
     return any(
         pid in ids and s >= end and s - end <= within and (anywhere or _same_clause(text, end, s))
         for s, _, pid in hits
     )
+
+
+def _any_window(
+    near: Callable[[str, Span, list[Hit], _IdWindow], bool],
+    text: str,
+    span: Span,
+    hits: list[Hit],
+    windows: _Windows,
+) -> bool:
+    return any(near(text, span, hits, w) for w in windows.windows)
 
 
 def _keeps(text: str, span: Span, hits: list[Hit], present: set[int], context: _Context) -> bool:
@@ -392,21 +386,27 @@ def _keeps(text: str, span: Span, hits: list[Hit], present: set[int], context: _
     negation, unless_after = context.negation, context.unless_after
     if (
         negation
-        and not negation[1].isdisjoint(present)
-        and _near_before(text, span, hits, negation)
+        and not negation.ids.isdisjoint(present)
+        and _any_window(_near_before, text, span, hits, negation)
     ):
         return False
     if (
         unless_after
-        and not unless_after[1].isdisjoint(present)
-        and _near_after(text, span, hits, unless_after)
+        and not unless_after.ids.isdisjoint(present)
+        and _any_window(_near_after, text, span, hits, unless_after)
     ):
         return False
     after, before = context.requires_after, context.requires_before
-    if after and (after[1].isdisjoint(present) or not _near_after(text, span, hits, after)):
+    if after and (
+        after.ids.isdisjoint(present) or not _any_window(_near_after, text, span, hits, after)
+    ):
         return False
     return not (
-        before and (before[1].isdisjoint(present) or not _near_before(text, span, hits, before))
+        before
+        and (
+            before.ids.isdisjoint(present)
+            or not _any_window(_near_before, text, span, hits, before)
+        )
     )
 
 

@@ -120,10 +120,12 @@ class ReplyRule:
     phrases: tuple[str, ...] = ()
     detector: str | None = None
     except_in: tuple[str, ...] = ()
-    negation: Window | None = None  # phrases just before the hit that cancel it
-    unless_after: Window | None = None  # phrases just after the hit that cancel it
-    requires_after: Window | None = None  # phrases that must follow the hit
-    requires_before: Window | None = None  # phrases that must precede the hit
+    # Each context is a tuple of windows: any window that matches cancels (``negation``,
+    # ``unless_after``) or satisfies (``requires_after``, ``requires_before``) the hit.
+    negation: tuple[Window, ...] = ()  # phrases just before the hit that cancel it
+    unless_after: tuple[Window, ...] = ()  # phrases just after the hit that cancel it
+    requires_after: tuple[Window, ...] = ()  # phrases that must follow the hit
+    requires_before: tuple[Window, ...] = ()  # phrases that must precede the hit
     unless_in_reply: tuple[str, ...] = ()
     unless_codes: tuple[str, ...] = ()
     fire: tuple[str, ...] = ()
@@ -308,9 +310,26 @@ def _phrases(value: Any, report: _Problems, field_name: str, item: str) -> tuple
     return tuple(p for p in dict.fromkeys(out) if p)
 
 
-def _window(value: Any, report: _Problems, field_name: str, item: str) -> Window | None:
+def _windows(value: Any, report: _Problems, field_name: str, item: str) -> tuple[Window, ...]:
+    """One window (a mapping) or several (a list of mappings): different reaches and scopes
+    for different phrases, e.g. a question mark right after the hit, an empathy phrase later
+    in the reply."""
     if value is None:
-        return None
+        return ()
+    entries = value if isinstance(value, list) else [value]
+    if not entries:
+        report.add(field_name, "窗口列表不能为空", item)
+        return ()
+    windows = [
+        _window(
+            entry, report, f"{field_name}[{n}]" if isinstance(value, list) else field_name, item
+        )
+        for n, entry in enumerate(entries)
+    ]
+    return tuple(w for w in windows if w is not None)
+
+
+def _window(value: Any, report: _Problems, field_name: str, item: str) -> Window | None:
     if (
         not isinstance(value, dict)
         or not {"within", "phrases"} <= set(value)
@@ -400,10 +419,10 @@ def _parse_rule(entry: Any, report: _Problems, index: int) -> ReplyRule | None:
     fire, quiet = _examples(entry.get("examples"), report, item)
     rule_kwargs = {
         "except_in": _phrases(entry.get("except_in"), report, "except_in", item),
-        "negation": _window(entry.get("negation"), report, "negation", item),
-        "unless_after": _window(entry.get("unless_after"), report, "unless_after", item),
-        "requires_after": _window(entry.get("requires_after"), report, "requires_after", item),
-        "requires_before": _window(entry.get("requires_before"), report, "requires_before", item),
+        "negation": _windows(entry.get("negation"), report, "negation", item),
+        "unless_after": _windows(entry.get("unless_after"), report, "unless_after", item),
+        "requires_after": _windows(entry.get("requires_after"), report, "requires_after", item),
+        "requires_before": _windows(entry.get("requires_before"), report, "requires_before", item),
         "unless_in_reply": _phrases(entry.get("unless_in_reply"), report, "unless_in_reply", item),
     }
     if len(report.items) > before:
