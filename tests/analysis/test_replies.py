@@ -389,21 +389,21 @@ def test_a_context_may_list_several_windows(tmp_path: Path) -> None:
     (tmp_path / "replies.yaml").write_text(
         """
 rules:
-  - name: reply.refusal-only.two-windows
-    code: refusal-only
-    principle: 4
+  - name: reply.hostile.two-windows
+    code: hostile
+    principle: 2
     message: m
     better: b
-    phrases: [办不成]
+    phrases: [甲乙]
     unless_after:
       - {within: 1, phrases: ["?"]}
-      - {within: 12, scope: reply, phrases: [换谁都]}
-    examples: {fire: [办不成。, 今天办不成，改天吧。], quiet: [办不成?, 办不成，换谁都窝火。]}
+      - {within: 12, scope: reply, phrases: [丙丁]}
+    examples: {fire: [甲乙。, 甲乙，戊己。], quiet: [甲乙?, 甲乙，戊己丙丁。]}
 """,
         encoding="utf-8",
     )
     bank = ReplyChecker.load([tmp_path])
-    assert "refusal-only" in codes(bank, "这个办不成，您改天再来吧。")
-    assert "refusal-only" not in codes(bank, "大老远来办不成，换谁都窝火。")
-    assert "refusal-only" not in codes(bank, "办不成?")
-    assert [r.name for r in bank.rules() if r.name.endswith("two-windows")]
+    assert "hostile" in codes(bank, "甲乙，戊己庚辛壬癸子丑寅卯辰巳丙丁。")  # beyond 12
+    assert "hostile" not in codes(bank, "甲乙，戊己丙丁。")  # second window, across a clause
+    assert "hostile" not in codes(bank, "甲乙?")  # first window
+    assert "hostile" in codes(bank, "甲乙戊己?")  # the first window reaches one character
