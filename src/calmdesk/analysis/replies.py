@@ -213,9 +213,13 @@ class ReplyChecker:
         ]
 
     def _fires_for(self, name: str) -> Callable[[str], bool]:
+        """Whether the rule itself fires: its hits survive their context and no cancelling code
+        stands in the reply. (A longer span of another rule with the same code may still be the
+        one reported.)"""
+        index = next(i for i, r in enumerate(self._rules) if r.name == name)
+
         def fires(text: str) -> bool:
-            result = self.check(normalize(text))
-            return any(f.rule == name for f in (*result.findings, *result.strengths))
+            return index in self._resolve_codes(self._raw_spans(normalize(text)))
 
         return fires
 
