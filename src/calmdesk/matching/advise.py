@@ -33,7 +33,7 @@ from calmdesk.text.render import localize
 
 __all__ = ["Advice", "Match", "Matcher"]
 
-INDEX_FORMAT = "2"  # bump when the index layout or feature extraction changes
+INDEX_FORMAT = "3"  # bump when the index layout or feature extraction changes
 _SIGNAL_BONUS = 0.6  # share of the best BM25 score a strong signal match can add
 _TOPIC_MODEL_WEIGHT = 1.0  # share of the best BM25 score a certain topic model can add
 _MIN_SCORE = 0.5
@@ -105,6 +105,7 @@ class Matcher:
             lambda: build_index(self.scenarios, load_concepts(), playbook.examples),
         )
         self._query = QueryFeaturizer(self.index.words, self.index.concepts)
+        self._docs: dict[str, frozenset[int]] = {}
         self._signals: PhraseMatcher[int] = PhraseMatcher(self.index.signals)
         general = vocab().get("general_topics", {})
         self._general = frozenset(general.get("topics", []))
@@ -146,6 +147,15 @@ class Matcher:
         )
         return Advice(query, script or query.script, matches)
 
+    def _docs_of(self, feature: str) -> frozenset[int]:
+        """The scenarios a feature occurs in (remembered per feature, for explanations)."""
+        docs = self._docs.get(feature)
+        if docs is None:
+            docs = self._docs[feature] = frozenset(
+                d for d, _ in self.index.postings.get(feature, ())
+            )
+        return docs
+
     def is_general(self, topic: Topic) -> bool:
         """A topic naming the customer's state (angry-complaint), not a problem to solve."""
         return topic.value in self._general
@@ -165,8 +175,7 @@ class Matcher:
 
     def _explain(self, features: list[str], doc: int) -> tuple[str, ...]:
         """The query words and concepts this scenario shares, most frequent first."""
-        bag = self.index.bags[doc]
-        shared = Counter(f for f in features if f in bag and family(f) != "bigram")
+        shared = Counter(f for f in features if family(f) != "bigram" and doc in self._docs_of(f))
         words = [
             f.removeprefix(CONCEPT_PREFIX) for f, _ in shared.most_common() if family(f) == "word"
         ]

@@ -54,7 +54,6 @@ class MatchIndex:
     postings: dict[str, tuple[tuple[int, float], ...]]  # feature → ((scenario index, weight), …)
     words: tuple[str, ...]  # plain words of the vocabulary (for the query automaton)
     signals: tuple[tuple[str, int], ...]  # (normalised signal, scenario index)
-    bags: tuple[frozenset[str], ...]  # each scenario's feature set (for explanations)
     concepts: dict[str, list[str]]  # concept → normalised forms (for the query automaton)
     topic_of: tuple[int, ...]  # scenario → index into ``topics``
     topics: tuple[str, ...]
@@ -167,7 +166,6 @@ def build_index(
         postings={f: tuple(p) for f, p in postings.items()},
         words=words,
         signals=normalized_signals,
-        bags=tuple(frozenset(b) for b in bags),
         concepts=concepts,
         topic_of=topic_of,
         topics=topics,

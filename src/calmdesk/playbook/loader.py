@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from calmdesk import errors
+from calmdesk.cache import cached, content_key
 from calmdesk.data import DATA_DIR, load_yaml_file
 from calmdesk.playbook.examples import EXAMPLES_DIR_NAME, read_examples, unknown_example_ids
 from calmdesk.playbook.model import (
@@ -302,7 +303,27 @@ def playbook_dirs_from_env() -> list[Path]:
 
 
 def load_playbook(extra_dirs: Sequence[Path] | Iterable[Path] = ()) -> Playbook:
-    """The built-in playbook, extended (or overridden by id) by each extra directory in turn."""
+    """The built-in playbook, extended (or overridden by id) by each extra directory in turn.
+
+    Parsing some sixty YAML and example files is most of a CLI command's start-up, so the
+    result is cached on disk, keyed by every file's path and content (an invalid playbook is
+    never cached: it raises before anything is stored)."""
+    dirs = [Path(d) for d in extra_dirs]
+    parts: list[str | bytes] = [_CACHE_FORMAT]
+    for directory in [BUILTIN_PLAYBOOK_DIR, *dirs]:
+        parts.append(str(directory))
+        if directory.is_dir():
+            for path in sorted(_scenario_files(directory)) + sorted(
+                (directory / EXAMPLES_DIR_NAME).glob("*.tsv")
+            ):
+                parts += [str(path.relative_to(directory)), path.read_bytes()]
+    return cached("playbook", content_key(parts), lambda: _load_playbook(dirs))
+
+
+_CACHE_FORMAT = "playbook-1"  # bump when the model classes or the loader change
+
+
+def _load_playbook(extra_dirs: Sequence[Path]) -> Playbook:
     scenarios, _, problems = _read_dir(BUILTIN_PLAYBOOK_DIR, BUILTIN_PLAYBOOK_DIR)
     examples, found = read_examples(BUILTIN_PLAYBOOK_DIR, BUILTIN_PLAYBOOK_DIR)
     problems += found
