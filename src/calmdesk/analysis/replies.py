@@ -110,12 +110,16 @@ LONG_NUMBER_DIGITS = 11
 DIGIT_RUN_DIGITS = 8
 #: A number read out digit by digit in characters (一三八一二三四……); amounts use 千/百/万.
 _SPOKEN_DIGITS = re.compile("[零〇一二三四五六七八九幺两]{7,}")
+#: An ID that starts with letters (normalised text is lower case): Hong Kong (k613482(3)),
+#: Taiwan (a123456789), Macau and passports (e12345678).
+_LETTER_ID = re.compile(r"(?<![a-z0-9])[a-z]{1,2}[0-9]{6,9}(?:\([0-9a]\))?(?![0-9])")
 #: Code-backed detectors over the normalised text; their spans get the same context checks.
 _DETECTORS: dict[str, Callable[[str], list[Span]]] = {
     "pii-number": lambda text: [(s.start, s.end) for s in detect_pii(text)],
     "long-number": lambda text: digit_runs(text, LONG_NUMBER_DIGITS),
     "digit-run": lambda text: digit_runs(text, DIGIT_RUN_DIGITS),
     "spoken-number": lambda text: [m.span() for m in _SPOKEN_DIGITS.finditer(text)],
+    "letter-id": lambda text: [m.span() for m in _LETTER_ID.finditer(text)],
 }
 _EMPTY: frozenset[int] = frozenset()
 

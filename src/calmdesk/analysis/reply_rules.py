@@ -62,7 +62,7 @@ POSITIVE_CODES: tuple[str, ...] = (
 ALL_CODES = frozenset(NEGATIVE_CODES + POSITIVE_CODES)
 
 #: Rules whose matching needs code rather than phrases.
-DETECTORS = frozenset({"pii-number", "long-number", "digit-run", "spoken-number"})
+DETECTORS = frozenset({"pii-number", "long-number", "digit-run", "spoken-number", "letter-id"})
 #: Placeholders a ``better`` template may use; filled from the scenario or ``suggestions``.
 SLOTS = ("empathise", "resolve", "purpose", "ownership")
 #: Shortest list of examples each rule must carry, per kind.
