@@ -37,6 +37,9 @@ __all__ = ["NEGATIVE_CODES", "POSITIVE_CODES", "ReplyCheck", "ReplyChecker", "Re
 
 #: Characters that end a clause in normalised text; context windows never cross them.
 CLAUSE_END = frozenset(",.!?;:。，！？；：\n")
+_CLAUSE_BREAK = re.compile("[" + re.escape("".join(sorted(CLAUSE_END))) + "]")
+#: Digits in normalised text (width already folded): the number detectors need one.
+_DIGIT = re.compile("[0-9]")
 _SENTENCE_END = "。！？"
 _SENTENCE = re.compile(f"[^{_SENTENCE_END}]*[{_SENTENCE_END}]|[^{_SENTENCE_END}]+$")
 _COMPOSE_ORDER = (
@@ -122,6 +125,8 @@ _DETECTORS: dict[str, Callable[[str], list[Span]]] = {
     "letter-id": lambda text: [m.span() for m in _LETTER_ID.finditer(text)],
 }
 _EMPTY: frozenset[int] = frozenset()
+#: Detectors that only ever report runs of ASCII digits.
+_DIGIT_DETECTORS = frozenset({"pii-number", "long-number", "digit-run", "letter-id"})
 
 
 #: One context window with its phrases as phrase ids.
@@ -274,8 +279,11 @@ class ReplyChecker:
                     else:
                         spans.append((start, last + 1))
         present = {pid for _, _, pid in hits}
+        has_digit = _DIGIT.search(norm) is not None
         for index in self._detector_rules:
             rule = self._rules[index]
+            if rule.detector in _DIGIT_DETECTORS and not has_digit:
+                continue  # no digit at all: no number to find
             before = self._contexts[index].requires_before
             if before and before.ids.isdisjoint(present):
                 continue  # no label anywhere: the detector need not run
@@ -349,72 +357,88 @@ class ReplyChecker:
 
 
 def _same_clause(text: str, start: int, end: int) -> bool:
-    return not any(ch in CLAUSE_END for ch in text[start:end])
+    return _CLAUSE_BREAK.search(text, start, end) is None
 
 
-def _near_before(text: str, span: Span, hits: list[Hit], context: _IdWindow) -> bool:
-    (window, ids), start = context, span[0]
-    within, anywhere = window.within, window.scope == "reply"
-    return any(
-        pid in ids
-        and e <= start
-        and start - e <= within
-        and (anywhere or _same_clause(text, e, start))
-        for _, e, pid in hits
-    )
+def _near_before(
+    text: str, span: Span, hits: list[Hit], window: Window, ids: frozenset[int]
+) -> bool:
+    start, within, anywhere = span[0], window.within, window.scope == "reply"
+    for _, e, pid in hits:
+        if (
+            pid in ids
+            and e <= start
+            and start - e <= within
+            and (anywhere or _same_clause(text, e, start))
+        ):
+            return True
+    return False
 
 
-def _near_after(text: str, span: Span, hits: list[Hit], context: _IdWindow) -> bool:
-    (window, ids), end = context, span[1]
-    within, anywhere = window.within, window.scope == "reply"
-    return any(
-        pid in ids and s >= end and s - end <= within and (anywhere or _same_clause(text, end, s))
-        for s, _, pid in hits
-    )
+def _near_after(
+    text: str, span: Span, hits: list[Hit], window: Window, ids: frozenset[int]
+) -> bool:
+    end, within, anywhere = span[1], window.within, window.scope == "reply"
+    for s, _, pid in hits:
+        if (
+            pid in ids
+            and s >= end
+            and s - end <= within
+            and (anywhere or _same_clause(text, end, s))
+        ):
+            return True
+    return False
 
 
 def _any_window(
-    near: Callable[[str, Span, list[Hit], _IdWindow], bool],
+    near: Callable[[str, Span, list[Hit], Window, frozenset[int]], bool],
     text: str,
     span: Span,
     hits: list[Hit],
     windows: _Windows,
+    present: set[int],
 ) -> bool:
-    return any(near(text, span, hits, w) for w in windows.windows)
+    """Whether any window holds one of its phrases near the hit. Windows none of whose
+    phrases stand in the reply are skipped without walking the hits."""
+    for window, ids in windows.windows:
+        if not ids.isdisjoint(present) and near(text, span, hits, window, ids):
+            return True
+    return False
 
 
 def _keeps(text: str, span: Span, hits: list[Hit], present: set[int], context: _Context) -> bool:
     """Whether a trigger hit survives its rule's context. ``present`` (the phrase ids found in
     the reply) lets most checks finish without walking the hits."""
     start, end = span
-    if not context.except_in.isdisjoint(present) and any(
-        pid in context.except_in and s <= start and end <= e for s, e, pid in hits
-    ):
-        return False
-    negation, unless_after = context.negation, context.unless_after
+    except_in = context.except_in
+    if not except_in.isdisjoint(present):
+        for s, e, pid in hits:
+            if pid in except_in and s <= start and end <= e:
+                return False
+    negation = context.negation
     if (
-        negation
+        negation is not None
         and not negation.ids.isdisjoint(present)
-        and _any_window(_near_before, text, span, hits, negation)
+        and _any_window(_near_before, text, span, hits, negation, present)
     ):
         return False
+    unless_after = context.unless_after
     if (
-        unless_after
+        unless_after is not None
         and not unless_after.ids.isdisjoint(present)
-        and _any_window(_near_after, text, span, hits, unless_after)
+        and _any_window(_near_after, text, span, hits, unless_after, present)
     ):
         return False
-    after, before = context.requires_after, context.requires_before
-    if after and (
-        after.ids.isdisjoint(present) or not _any_window(_near_after, text, span, hits, after)
+    after = context.requires_after
+    if after is not None and (
+        after.ids.isdisjoint(present)
+        or not _any_window(_near_after, text, span, hits, after, present)
     ):
         return False
-    return not (
-        before
-        and (
-            before.ids.isdisjoint(present)
-            or not _any_window(_near_before, text, span, hits, before)
-        )
+    before = context.requires_before
+    return before is None or (
+        not before.ids.isdisjoint(present)
+        and _any_window(_near_before, text, span, hits, before, present)
     )
 
 
