@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +39,8 @@ __all__ = ["NEGATIVE_CODES", "POSITIVE_CODES", "ReplyCheck", "ReplyChecker", "Re
 #: Characters that end a clause in normalised text; context windows never cross them.
 CLAUSE_END = frozenset(",.!?;:。，！？；：\n")
 _CLAUSE_BREAK = re.compile("[" + re.escape("".join(sorted(CLAUSE_END))) + "]")
+#: A clause with its closing mark (a run of marks closes one clause; the rest are dropped).
+_CLAUSE = re.compile("[^{0}]+(?:[{0}]|$)".format(re.escape("".join(sorted(CLAUSE_END)))))
 #: Digits in normalised text (width already folded): the number detectors need one.
 _DIGIT = re.compile("[0-9]")
 _SENTENCE_END = "。！？"
@@ -204,6 +207,8 @@ class ReplyChecker:
         self._evaluation_rank = [rank[rule.code] for rule in self._rules]
         self._detector_rules = [i for i, r in enumerate(self._rules) if r.detector]
         self._slots_by_scenario: dict[str, dict[str, str]] = {}
+        # A rule's better wording with the slots filled, per scenario (None: no scenario).
+        self._better: dict[tuple[int, str | None], str | None] = {}
 
     @property
     def phrase_count(self) -> int:
@@ -240,9 +245,14 @@ class ReplyChecker:
         slots = self._slots(scenario)
         findings: list[ReplyFinding] = []
         strengths: list[ReplyFinding] = []
+        scenario_key = scenario.id if scenario is not None else None
         for index in sorted(kept):
             rule = self._rules[index]
-            better = rule.better.format(**slots) if rule.better else None
+            key = (index, scenario_key)
+            if key in self._better:
+                better = self._better[key]
+            else:
+                better = self._better[key] = rule.better.format(**slots) if rule.better else None
             target = findings if rule.negative else strengths
             for start, end in kept[index]:
                 target.append(
@@ -266,19 +276,20 @@ class ReplyChecker:
     def _raw_spans(self, text: NormalizedText) -> dict[int, list[Span]]:
         """Rule index → kept trigger spans (ORIGINAL offsets), before code cancellation."""
         norm = text.text.translate(self._variants) if self._variants else text.text
-        hits: list[Hit] = []
         triggered: dict[int, list[Span]] = {}
-        if self._phrase_count and norm:
-            for last, (length, pid, rules) in self._automaton.iter(norm):
-                start = last - length + 1
-                hits.append((start, last + 1, pid))
+        # The automaton's answers are collected in C; only trigger hits get a Python loop.
+        found = list(self._automaton.iter(norm)) if self._phrase_count and norm else []
+        hits: list[Hit] = [(last - value[0] + 1, last + 1, value[1]) for last, value in found]
+        for last, (length, _, rules) in found:
+            if rules:
+                span = (last - length + 1, last + 1)
                 for index in rules:
                     spans = triggered.get(index)
                     if spans is None:
-                        triggered[index] = [(start, last + 1)]
+                        triggered[index] = [span]
                     else:
-                        spans.append((start, last + 1))
-        present = {pid for _, _, pid in hits}
+                        spans.append(span)
+        present = {hit[2] for hit in hits}
         has_digit = _DIGIT.search(norm) is not None
         for index in self._detector_rules:
             rule = self._rules[index]
@@ -287,9 +298,9 @@ class ReplyChecker:
             before = self._contexts[index].requires_before
             if before and before.ids.isdisjoint(present):
                 continue  # no label anywhere: the detector need not run
-            found = _DETECTORS[rule.detector](norm) if rule.detector else []
-            if found:
-                triggered.setdefault(index, []).extend(found)
+            numbers = _DETECTORS[rule.detector](norm) if rule.detector else []
+            if numbers:
+                triggered.setdefault(index, []).extend(numbers)
         raw: dict[int, list[Span]] = {}
         for index, spans in triggered.items():
             context = self._contexts[index]
@@ -456,23 +467,17 @@ def _dedupe(found: list[ReplyFinding]) -> list[ReplyFinding]:
 def _clauses(text: NormalizedText) -> list[tuple[str, int, int]]:
     """Normalised clauses with their trailing punctuation and their ORIGINAL span."""
     out: list[tuple[str, int, int]] = []
-    start = 0
-    norm = text.text
-    for i, ch in enumerate(norm):
-        if ch in CLAUSE_END:
-            if i > start:
-                a, b = text.original_span(start, i + 1)
-                out.append((norm[start : i + 1], a, b))
-            start = i + 1
-    if start < len(norm):
-        a, b = text.original_span(start, len(norm))
-        out.append((norm[start:], a, b))
+    for m in _CLAUSE.finditer(text.text):
+        a, b = text.original_span(m.start(), m.end())
+        out.append((m.group(), a, b))
     return out
 
 
-def _sentences(text: str) -> list[str]:
-    """Sentences with their closing mark; a trailing fragment without one is kept if not blank."""
-    return [s for s in _SENTENCE.findall(text) if s.strip()]
+@cache
+def _sentences(text: str) -> tuple[str, ...]:
+    """Sentences with their closing mark; a trailing fragment without one is kept if not blank.
+    (Cached: it only ever sees the rules' and scenarios' better wordings.)"""
+    return tuple(s for s in _SENTENCE.findall(text) if s.strip())
 
 
 def _improved_reply(
