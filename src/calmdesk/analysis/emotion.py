@@ -287,6 +287,9 @@ class EmotionAnalyzer:
         self._question_negators = frozenset(
             normalize(w).text for w in config.get("question_negators") or ()
         )
+        # 能办吗 / 怎么办么: how a question ends when there is no "?"
+        self._question_endings = tuple(str(w) for w in config.get("question_endings") or ())
+        self._trailing_particles = "".join(str(w) for w in config.get("trailing_particles") or ())
         self._cue_labels = {str(k): str(v) for k, v in config["cue_labels"].items()}
         # Per-rule facts the hot path reads by index.
         self._neutral = [r.kind == NEUTRAL for r in rules]
@@ -406,6 +409,9 @@ class EmotionAnalyzer:
             reading.evidence = tuple(sorted((*reading.evidence, *learned), key=_by_position))
         return reading
 
+    def _asks(self, body: str, start: int) -> bool:
+        return _asks(body, start, self._question_endings, self._trailing_particles)
+
     def rule_reading(self, text: NormalizedText) -> EmotionReading:
         """What the rules alone say (the learned model's input)."""
         return self._read(text, None)
@@ -508,7 +514,7 @@ class EmotionAnalyzer:
                 asked = [
                     n
                     for n in negators
-                    if body[n[0] : n[1]] in self._question_negators and _asks(body, n[1])
+                    if body[n[0] : n[1]] in self._question_negators and self._asks(body, n[1])
                 ]
                 near = [
                     n
@@ -561,7 +567,7 @@ class EmotionAnalyzer:
                 degree = _closest_before(body, degrees, s, sc.degree_gap)
                 if degree is not None:
                     weight *= degree[2]
-            if kind in sc.asked_kinds and _asks(body, e) and not _exclaimed_after(body, e):
+            if kind in sc.asked_kinds and self._asks(body, e) and not _exclaimed_after(body, e):
                 # 能不能给我办？ asks for something; it does not order it
                 kind = sc.asked_kinds[kind]
                 weight *= sc.asked_factor
@@ -703,15 +709,15 @@ def _exclaimed_after(body: str, start: int) -> bool:
     return "!" in body[end : end + 3]
 
 
-def _asks(body: str, start: int) -> bool:
-    """Does the sentence running from ``start`` end as a question (…吗 / …么 / ?)?"""
+def _asks(body: str, start: int, endings: tuple[str, ...], particles: str) -> bool:
+    """Does the sentence running from ``start`` end as a question — a "?", or one of the
+    question ``endings`` before any trailing ``particles``?"""
     end = start
     while end < len(body) and body[end] not in _SENTENCE_END:
         end += 1
     if end < len(body) and body[end] == "?":
         return True
-    tail = body[start:end].rstrip("啊呀呢啦")
-    return tail.endswith(("吗", "么"))
+    return body[start:end].rstrip(particles).endswith(endings)
 
 
 def _is_a_not_a(body: str, start: int) -> bool:
