@@ -407,3 +407,107 @@ rules:
     assert "hostile" not in codes(bank, "甲乙，戊己丙丁。")  # second window, across a clause
     assert "hostile" not in codes(bank, "甲乙?")  # first window
     assert "hostile" in codes(bank, "甲乙戊己?")  # the first window reaches one character
+
+
+# -- families written for this round (fresh wordings, not rows of any labelled set) ----------
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("是您未仔细阅读短信里的收费说明。", "blame"),  # lax: 您 + 未 + diligence
+        ("您平时不看新闻的吗？", "blame"),
+        ("密码自己设的还能忘？", "blame"),  # rhetorical question
+        ("这么简单的表格填错三回了。", "blame"),  # counted repeats
+        ("本行對此不負任何責任。", "blame"),  # not our fault
+        ("若再辱骂客服，我们将终止本次服务。", "hostile"),  # conditional threat
+        ("用途不说清楚，一分钱都别想取。", "hostile"),
+        ("该问题请咨询当地网点。", "dismissive"),  # written referral
+        ("本行不作进一步回应。", "dismissive"),
+        ("系统就这样我有什么办法。", "dismissive"),  # shrug
+        ("亲，手续费就当请我们喝奶茶啦～", "joke"),  # 就当…了 and the flippant tilde
+        ("这张假币印得比真的还真。", "joke"),  # mock comparison
+        ("我认得您，不用带证件，先帮您取了。", "over-promise"),  # private favour
+        ("只要您删除差评，我们给您补偿。", "over-promise"),
+        ("請在對話框輸入您的提款卡密碼。", "password-risk"),  # written channel
+        ("您常用的几组数字发给我，我一个个帮您试。", "password-risk"),  # guess and try
+        ("身份證K613482(3)，我讀一次俾你聽。", "pii-exposure"),  # letter-prefixed ID
+        ("那个男的叫赵伟，天天来闹。", "pii-exposure"),  # a third party's name
+        ("请节哀，手续的事我们一步步帮您。", "empathy"),
+        ("您可透过App遥距开户，全程约十五分钟。", "alternative"),  # formal 可 + verb
+        ("已为您登记，处理结果三个工作日内回复您。", "ownership"),  # written callback
+        ("问用途不是查您，是最近冒充公安的骗子多。", "explains-purpose"),
+    ],
+)
+def test_new_families_fire(checker: ReplyChecker, text: str, code: str) -> None:
+    assert code in codes(checker, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "absent"),
+    [
+        ("大老远赶来办不成，换谁都窝火。", "refusal-only"),  # a predicament, then empathy
+        ("按规定，继承业务须全体继承人到场，否则无法办理。", "explains-purpose"),
+        ("我先帮您把卡冻结，防止再被扣款。", "explains-purpose"),  # the staff's own safeguard
+        ("您不问我们也会主动告诉您。", "blame"),
+        ("这不是您自己的问题。", "blame"),
+        ("如再接到可疑电话，请立即报警。", "hostile"),
+        ("若您正在接聽自稱警察的電話，請先掛斷，再自行撥打165查證。", "dismissive"),
+        ("您好，该业务线上无法办理。", "alternative"),  # a channel named in a refusal
+        ("存钱罐里的硬币我们用机器帮您点。", "joke"),
+        ("您像平时一样输密码就行。", "joke"),
+        ("我们不会私下收任何费用。", "over-promise"),
+        ("我们会把验证码发送到您的手机上。", "password-risk"),
+        ("我叫王芳，有事直接找我。", "pii-exposure"),  # the staff member's own name
+        ("您别担心，我私下帮您免了年费。", "empathy"),  # reassurance fronting an over-promise
+        ("我现在就给您改，一分钱不收。", "ownership"),  # doing the service now
+    ],
+)
+def test_new_families_stay_quiet(checker: ReplyChecker, text: str, absent: str) -> None:
+    assert absent not in codes(checker, text)
+
+
+def test_rules_file_has_no_repeated_keys() -> None:
+    """A second ``except_in`` in one rule would silently replace the first."""
+    import yaml
+
+    from calmdesk.data import DATA_DIR
+
+    repeated: list[tuple[int, list[str]]] = []
+
+    class Loader(yaml.SafeLoader):
+        pass
+
+    def mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[object, object]:
+        keys = [k.value for k, _ in node.value]
+        twice = sorted({k for k in keys if keys.count(k) > 1})
+        if twice:
+            repeated.append((node.start_mark.line + 1, twice))
+        return dict(loader.construct_pairs(node))
+
+    Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, mapping)
+    loaded = yaml.load((DATA_DIR / "rules" / "replies.yaml").read_text(encoding="utf-8"), Loader)
+    assert loaded["rules"]
+    assert repeated == []
+
+
+def test_letter_ids_need_a_label_nearby(checker: ReplyChecker) -> None:
+    assert "pii-exposure" in codes(checker, "您的身份证号码A123456(7)已核实。")
+    assert "pii-exposure" not in codes(checker, "您的预约号是A023456，请留意叫号。")
+
+
+def test_heldout3_is_only_measured_with_final(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The sealed set v3 is read by bench/eval_replies.py only when given ``--final``."""
+    import importlib.util
+    import sys
+
+    path = Path(__file__).resolve().parents[2] / "bench" / "eval_replies.py"
+    spec = importlib.util.spec_from_file_location("eval_replies_under_test", path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, spec.name, module)  # dataclasses look their module up
+    spec.loader.exec_module(module)
+    sealed3 = [s for s in module.SETS if any("heldout3" in p.name for p in s.paths)]
+    assert sealed3
+    assert all(s.final and s.sealed for s in sealed3)
+    assert all(not s.final for s in module.SETS if s not in sealed3)
