@@ -155,6 +155,10 @@ class _Context:
     requires_after: _Windows | None
     requires_before: _Windows | None
     unless_in_reply: frozenset[int]
+    #: Every phrase that can cancel a hit, and whether a hit needs a phrase near it: a reply
+    #: with none of the first and a rule with no requirement keeps its hits without a walk.
+    cancels: frozenset[int] = frozenset()
+    requires: bool = False
 
 
 class ReplyChecker:
@@ -179,14 +183,24 @@ class ReplyChecker:
         for index, rule in enumerate(self._rules):
             for pid in id_set(rule.phrases):
                 triggers.setdefault(pid, []).append(index)
+            except_in = id_set(rule.except_in)
+            negation, unless_after = windows(rule.negation), windows(rule.unless_after)
+            requires_after, requires_before = (
+                windows(rule.requires_after),
+                windows(rule.requires_before),
+            )
             contexts.append(
                 _Context(
-                    except_in=id_set(rule.except_in),
-                    negation=windows(rule.negation),
-                    unless_after=windows(rule.unless_after),
-                    requires_after=windows(rule.requires_after),
-                    requires_before=windows(rule.requires_before),
+                    except_in=except_in,
+                    negation=negation,
+                    unless_after=unless_after,
+                    requires_after=requires_after,
+                    requires_before=requires_before,
                     unless_in_reply=id_set(rule.unless_in_reply),
+                    cancels=except_in.union(
+                        *(w.ids for w in (negation, unless_after) if w is not None)
+                    ),
+                    requires=requires_after is not None or requires_before is not None,
                 )
             )
         self._contexts = contexts
@@ -306,11 +320,14 @@ class ReplyChecker:
             context = self._contexts[index]
             if not context.unless_in_reply.isdisjoint(present):
                 continue
-            kept = [
-                text.original_span(*span)
-                for span in spans
-                if _keeps(norm, span, hits, present, context)
-            ]
+            if not context.requires and context.cancels.isdisjoint(present):
+                kept = [text.original_span(*span) for span in spans]
+            else:
+                kept = [
+                    text.original_span(*span)
+                    for span in spans
+                    if _keeps(norm, span, hits, present, context)
+                ]
             if kept:
                 raw[index] = kept
         return raw
