@@ -2,7 +2,7 @@
 
 The corpus is every reply in tests/data (good replies and the labelled sets), normalised once up
 front: this measures ``ReplyChecker.check`` alone. A second line measures the three writers'
-training replies (src/calmdesk/data/training/replies-*.tsv): longer, and most of them faulty, so
+training replies (tests/data/reply_writers/replies-*.tsv): longer, and most of them faulty, so
 more findings and better wordings to build per reply. The baseline compiles one regex alternation
 per rule over the same (expanded) trigger phrases and reports which rules match, without any
 context handling.
@@ -25,7 +25,7 @@ from calmdesk.text.normalize import NormalizedText, normalize
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data"
-TRAINING = ROOT / "src" / "calmdesk" / "data" / "training"
+TRAINING = ROOT / "tests" / "data" / "reply_writers"
 LABELLED = ("replies.tsv", "replies_train.tsv")
 MIN_SECONDS = 2.0
 

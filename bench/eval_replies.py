@@ -2,7 +2,7 @@
 
 For each set found — dev (../shared/dev-data), own (tests/data/replies.tsv), train
 (tests/data/replies_train.tsv), the three writers' training files
-(src/calmdesk/data/training/replies-{a,b,c}.tsv, each and pooled), held-out and held-out 2 —
+(tests/data/reply_writers/replies-{a,b,c}.tsv, each and pooled), held-out and held-out 2 —
 prints per-code precision, recall and F1 and the micro-F1 over negative and over positive codes,
 for ``ReplyChecker`` and for a plain baseline: one regex alternation per code over the same
 rules' trigger phrases, no context. Then the share of good replies (tests/data/good_replies.txt)
@@ -34,7 +34,7 @@ from calmdesk.text.normalize import normalize
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data"
-TRAINING = ROOT / "src" / "calmdesk" / "data" / "training"
+TRAINING = ROOT / "tests" / "data" / "reply_writers"
 
 
 @dataclass(frozen=True)
