@@ -35,7 +35,11 @@ _MAX_MOVE = 1  # the model adjusts the rules' reading by at most one level
 _MIN_MARGIN = 5.0
 _EXPLAIN = 2  # learned evidence items shown when the model moves the level
 _BLANK = "□"
-_ZEROS = repeat(0.0)  # the default for each feature the model has never seen
+_ZEROS = repeat(0.0)
+# the rules' level as a feature, with the bias every example shares
+_RULE_FEATURES = tuple(
+    (f"\x00level:{level}", "\x00bias") for level in range(LEVELS)
+)  # the default for each feature the model has never seen
 
 
 def anger_features(
@@ -54,9 +58,8 @@ def anger_features(
             chars[start:end] = _BLANK * (end - start)
         body = "".join(chars)
     features = char_ngrams(body, sizes=(1, 2))
-    features.append(f"\x00level:{rule_level}")
-    features.extend(f"\x00kind:{k}" for k in kinds)
-    features.append("\x00bias")
+    features += _RULE_FEATURES[rule_level]
+    features += ["\x00kind:" + k for k in kinds]
     return features
 
 

@@ -93,6 +93,10 @@ class _Converter:
         self._s2t: opencc.OpenCC | None = None  # ~40 ms to load; simplified-only runs never need it
         table = load_yaml_resource("lexicon/script_overrides.yaml")
         self.t2s_overrides: list[tuple[str, str]] = _pairs(table, "t2s")
+        # one search finds whether any override applies (most texts: none)
+        self.t2s_override_any = re.compile(
+            "|".join(re.escape(src) for src, _ in self.t2s_overrides) or "(?!)"
+        )
         self.s2t_overrides: list[tuple[str, str]] = _pairs(table, "s2t")
         # Characters OpenCC converts on their own. Text without any is already simplified, and
         # skipping OpenCC for it is faster and safer: tw2s also rewrites some simplified
@@ -210,6 +214,8 @@ def normalize(
         if len(simplified) != len(folded):  # a phrase rule changed the length: char by char
             simplified = "".join(conv.t2s(ch) if len(conv.t2s(ch)) == 1 else ch for ch in folded)
         script = _detect_script(folded, conv)
+    if conv.t2s_override_any.search(simplified) is None:
+        return NormalizedText(original, simplified, script, starts, ends)
     for src, dst in conv.t2s_overrides:
         if src in simplified:
             simplified = simplified.replace(src, dst)
