@@ -1,8 +1,9 @@
 """Reply-checker quality on every labelled set, next to a keyword baseline measured in the same run.
 
 For each set found — dev (../shared/dev-data), own (tests/data/replies.tsv), train
-(tests/data/replies_train.tsv), the three writers' training files
-(tests/data/reply_writers/replies-{a,b,c}.tsv, each and pooled), held-out and held-out 2 —
+(tests/data/replies_train.tsv), the five writers' training files
+(tests/data/reply_writers/replies-{a..e}.tsv: each, a-c and d-e pooled, all pooled), held-out
+and held-out 2 —
 prints per-code precision, recall and F1 and the micro-F1 over negative and over positive codes,
 for ``ReplyChecker`` and for a plain baseline: one regex alternation per code over the same
 rules' trigger phrases, no context. Then the share of good replies (tests/data/good_replies.txt)
@@ -45,12 +46,17 @@ class LabelledSet:
     final: bool = False  # measured only with --final
 
 
-WRITERS = tuple(TRAINING / f"replies-{w}.tsv" for w in "abc")
+#: a-c developed the previous rounds; d and e (new, independent writers) this one.
+EARLIER_WRITERS = tuple(TRAINING / f"replies-{w}.tsv" for w in "abc")
+NEW_WRITERS = tuple(TRAINING / f"replies-{w}.tsv" for w in "de")
+WRITERS = EARLIER_WRITERS + NEW_WRITERS
 SETS = (
     LabelledSet("dev", (ROOT.parent / "shared" / "dev-data" / "replies.tsv",), sealed=False),
     LabelledSet("own", (DATA / "replies.tsv",), sealed=False),
     LabelledSet("train", (DATA / "replies_train.tsv",), sealed=False),
     *(LabelledSet(f"writer-{p.stem[-1]}", (p,), sealed=False) for p in WRITERS),
+    LabelledSet("writers-abc", EARLIER_WRITERS, sealed=False),
+    LabelledSet("writers-de", NEW_WRITERS, sealed=False),
     LabelledSet("writers-pooled", WRITERS, sealed=False),
     LabelledSet("held-out", (DATA / "heldout_replies.tsv",), sealed=True),
     LabelledSet("held-out2", (DATA / "heldout2_replies.tsv",), sealed=True),
