@@ -17,8 +17,8 @@ $(VENV)/.installed: $(BIN)/python pyproject.toml constraints.txt
 	$(BIN)/pip install --quiet -c constraints.txt -e .
 	touch $@
 
-$(VENV)/.installed-dev: $(VENV)/.installed
-	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev,semantic]'
+$(VENV)/.installed-dev: $(VENV)/.installed Makefile
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev,semantic,postgres]'
 	touch $@
 
 install: $(VENV)/.installed

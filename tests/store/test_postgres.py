@@ -14,15 +14,25 @@ URL = os.environ.get("CALMDESK_TEST_POSTGRES_URL", "")
 pytestmark = pytest.mark.postgres
 
 
+def _unavailable(reason: str) -> None:
+    """Skip — unless CI asked for PostgreSQL (CALMDESK_REQUIRE_POSTGRES=1): then fail."""
+    if os.environ.get("CALMDESK_REQUIRE_POSTGRES") == "1":
+        pytest.fail(f"CALMDESK_REQUIRE_POSTGRES=1 but {reason}")
+    pytest.skip(reason)
+
+
 @pytest.fixture
 def pg_store() -> Iterator[Store]:
     if not URL:
-        pytest.skip("set CALMDESK_TEST_POSTGRES_URL=postgresql+psycopg://… to run")
-    pytest.importorskip("psycopg")
+        _unavailable("set CALMDESK_TEST_POSTGRES_URL=postgresql+psycopg://… to run")
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        _unavailable("psycopg is not installed (pip install calmdesk[postgres])")
     try:
         store = Store.open(URL)
     except Exception as exc:
-        pytest.skip(f"PostgreSQL not reachable: {exc}")
+        _unavailable(f"PostgreSQL not reachable: {exc}")
     try:
         yield store
     finally:
