@@ -1,7 +1,7 @@
 """Reply checks per second on one core, next to a naive regex-alternation baseline.
 
 The corpus is every reply in tests/data (good replies and the labelled sets), normalised once up
-front: this measures ``ReplyChecker.check`` alone. A second line measures the three writers'
+front: this measures ``ReplyChecker.check`` alone. A second line measures the five writers'
 training replies (tests/data/reply_writers/replies-*.tsv): longer, and most of them faulty, so
 more findings and better wordings to build per reply. The baseline compiles one regex alternation
 per rule over the same (expanded) trigger phrases and reports which rules match, without any

@@ -318,9 +318,10 @@ def test_good_replies_raise_no_negative_finding(checker: ReplyChecker) -> None:
 
 
 def _labelled(path: Path) -> list[tuple[set[str], str]]:
+    """Rows of an ``id<TAB>flags<TAB>text`` file; ``#`` comments and the header are skipped."""
     rows = []
-    for line in path.read_text(encoding="utf-8").splitlines()[1:]:
-        if line.strip():
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#") and not line.startswith("id\t"):
             _, flags, text = line.split("\t")
             rows.append(({f for f in flags.split(",") if f and f != "-"}, text))
     return rows
@@ -337,7 +338,8 @@ def _micro_f1(
     return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
 
 
-LABELLED = [DATA / "replies.tsv", DATA / "replies_train.tsv", DEV_DATA / "replies.tsv"]
+WRITERS = [DATA / "reply_writers" / f"replies-{w}.tsv" for w in "abcde"]
+LABELLED = [DATA / "replies.tsv", DATA / "replies_train.tsv", DEV_DATA / "replies.tsv", *WRITERS]
 
 
 @pytest.mark.parametrize("path", LABELLED, ids=lambda p: f"{p.parent.name}/{p.name}")
@@ -464,6 +466,86 @@ def test_new_families_fire(checker: ReplyChecker, text: str, code: str) -> None:
     ],
 )
 def test_new_families_stay_quiet(checker: ReplyChecker, text: str, absent: str) -> None:
+    assert absent not in codes(checker, text)
+
+
+# -- families written for the writers d and e (fresh wordings, not rows of any labelled set) --
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("恭喜你啊，這張是假鈔，要沒收喔。", "joke"),  # congratulations on a bad event
+        ("卡被吞了？恭喜，今天第一個中獎的就是您。", "joke"),
+        ("提款機今天胃口特別好，吃了好幾張卡了。", "joke"),  # the machine as a living thing
+        ("手續費才五塊而已，一杯咖啡的錢都不到。", "joke"),  # a cheap thing's price
+        ("人哋八十歲都識用App啦，你後生仔都唔識？", "joke"),  # compared with other customers
+        ("拍吧，記得把我拍漂亮一點。", "joke"),  # a filming joke
+        ("您這是第五次來了吧，都認識路了。", "joke"),  # a mock guess
+        ("排队嘛，就当来吹空调了，多划算。", "joke"),  # 就当… with a flippant gain
+        ("账户冻了就冻了，又不会少块肉。", "joke"),
+        ("這種簡訊您也點？", "blame"),  # believing a stranger
+        ("上次就跟您講過要帶正本。", "blame"),  # told-you-so
+        ("钱当面不点清，现在回来说少了？", "blame"),  # after the fact
+        ("您把卡跟密码放一起，被盗刷也是难免的。", "blame"),  # you did it yourself
+        ("你眼睛長哪裡了？旁邊就寫著。", "hostile"),
+        ("我知道你住哪，你再鬧試試。", "hostile"),  # intimidation
+        ("你講完未呀？唔好指住我。", "hostile"),
+        ("保險的事找保險公司，別問我們。", "dismissive"),  # the matter goes elsewhere
+        ("這筆錢去了哪裡我們也不知道。", "dismissive"),
+        ("不願意填就算了，下一位。", "dismissive"),
+        ("您說要上新聞？好啊，幫我們打打廣告。", "dismissive"),  # a sarcastic go-ahead
+        ("不用双录了，我直接给您签了。", "over-promise"),  # a waived safeguard
+        ("唔使本人嚟，我幫你搞掂。", "over-promise"),
+        ("错转的钱我明天就帮您追回来。", "over-promise"),  # an outcome given a date
+        ("责任我来担，您就让儿子代签就行。", "over-promise"),
+        ("手續費我幫您免了，沒人會知道。", "over-promise"),  # keeping it quiet
+        ("驗證碼收到了嗎？截個圖發我，我幫您弄。", "password-risk"),  # hand-over next clause
+        ("把密碼也填在這張單子上吧。", "password-risk"),
+        ("您戶頭裡還有三十萬，放心吧。", "pii-exposure"),  # a balance read aloud
+        ("B123456789這個身分證號已經過期了。", "pii-exposure"),  # letter ID before its label
+        ("隔壁那位阿姨也被冻了，她欠了好多贷款。", "pii-exposure"),
+        ("我們這裡沒有外幣兌換服務。", "refusal-only"),  # no such service
+        ("收走的假币不会再还给您。", "refusal-only"),
+        ("新卡到了我给您发短信。", "ownership"),  # a callback on an event
+        ("材料我周三前帮您整理好。", "ownership"),  # by a set time
+        ("我知道排这么久很累。", "empathy"),
+        ("包别放椅子上，人多容易被拿走。", "explains-purpose"),
+        ("户口本没带的话，结婚证也能证明。", "alternative"),
+    ],
+)
+def test_writer_families_fire(checker: ReplyChecker, text: str, code: str) -> None:
+    assert code in codes(checker, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "absent"),
+    [
+        ("恭喜您，贷款今天批下来了。", "joke"),  # real good news
+        ("您的账户已经解冻了，恭喜您，可以正常使用了。", "joke"),
+        ("今天人多得跟过年似的，让您久等了，真不好意思。", "joke"),  # a simile about the crowd
+        ("阿姨又来啦，今天还是存零钱吗？我帮您用机器点。", "joke"),  # a warm greeting with help
+        ("哪怕只是一杯咖啡的钱，也是您的钱，我帮您查。", "joke"),
+        ("是我没听清楚，刚才打断您了，对不起。", "blame"),  # the staff's own fault
+        ("您明天早上来就不用等这么久了。", "blame"),  # advice about the future
+        ("密码忘了不丢人，我帮您重置。", "hostile"),
+        ("您的密码我们也不知道，只有您自己知道。", "dismissive"),
+        ("您要投诉的话，好啊，我把投诉电话写给您，也请给我个机会先把事办好。", "dismissive"),
+        ("老人不用亲自来，我们可以安排上门核实。", "over-promise"),  # another check is offered
+        ("正常情况下，转账失败的钱明天就退回来，没到的话您找我。", "over-promise"),
+        ("这笔手续费以后也不收了，是因为您绑定了工资卡，符合减免条件。", "over-promise"),
+        ("残币我给您按比例兑换。", "password-risk"),  # 按 is not the keypad
+        ("您已经把密码告诉别人了？那我们先把卡冻结。", "password-risk"),
+        ("您卡里有二十万以上的话，可以考虑大额存单。", "pii-exposure"),
+        ("隔壁那位是我们的大堂经理，有问题也可以找她。", "pii-exposure"),
+        ("排了两个小时还办不了，换作是我也会生气。", "refusal-only"),  # a predicament
+        ("你再闹就不给你办了。", "refusal-only"),  # a threat's consequence (hostile)
+        ("卡冻上了，钱就不会再被转走了。", "refusal-only"),
+        ("需要本人或者公证委托才能办。", "alternative"),  # 或者 listing requirements
+        ("監管就是這麼要求的，一筆一筆都要登記。", "alternative"),
+    ],
+)
+def test_writer_families_stay_quiet(checker: ReplyChecker, text: str, absent: str) -> None:
     assert absent not in codes(checker, text)
 
 
