@@ -484,6 +484,9 @@ def test_new_families_stay_quiet(checker: ReplyChecker, text: str, absent: str) 
         ("您這是第五次來了吧，都認識路了。", "joke"),  # a mock guess
         ("排队嘛，就当来吹空调了，多划算。", "joke"),  # 就当… with a flippant gain
         ("账户冻了就冻了，又不会少块肉。", "joke"),
+        ("等公证办下来，您孙子都上大学了。", "joke"),  # an exaggerated wait
+        ("那點手續費，還不夠您喝杯咖啡。", "joke"),
+        ("这笔理财保您不亏，跌了我负责。", "over-promise"),
         ("這種簡訊您也點？", "blame"),  # believing a stranger
         ("上次就跟您講過要帶正本。", "blame"),  # told-you-so
         ("钱当面不点清，现在回来说少了？", "blame"),  # after the fact
