@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from itertools import repeat
 
-from calmdesk.analysis.learned import ClassPerceptron, LabelledText, char_ngrams
+from calmdesk.analysis.learned import ClassPerceptron, char_ngrams
 from calmdesk.text.normalize import NormalizedText
 
 __all__ = ["LEVELS", "AngerModel", "anger_features"]
@@ -101,20 +101,18 @@ class AngerModel:
     ) -> list[tuple[int, int, float]]:
         """The character pairs of ``text`` that most favour ``level`` over ``rule_level``:
         (start, end, pull) in normalised-text offsets, strongest first."""
-        weight = self.perceptron.weight
+        shift = self._shifts.get((rule_level, level))
+        if shift is None:
+            return []
         body = "^" + text.text + "$"
+        get = shift.get
         pulls: list[tuple[float, int, int]] = []
-        for i in range(len(body) - 1):
-            pair = body[i : i + 2]
-            pull = weight(pair, level) - weight(pair, rule_level)
-            if pull > 0:
+        for i, pair in enumerate(map(str.__add__, body[:-1], body[1:])):
+            pull = get(pair)
+            if pull is not None and pull > 0:
                 start = max(i - 1, 0)  # body has a leading "^"
                 end = min(i + 1, len(text.text))
                 if end > start:
                     pulls.append((pull, start, end))
         pulls.sort(reverse=True)
         return [(s, e, p) for p, s, e in pulls[:_EXPLAIN]]
-
-
-def labelled_levels(rows: Sequence[LabelledText]) -> list[tuple[str, int]]:
-    return [(row.text, int(row.labels[0])) for row in rows]

@@ -166,9 +166,6 @@ class ClassPerceptron:
         known = [f for f in features if f in first]
         return [sum(map(column.__getitem__, known)) for column in self.columns]
 
-    def weight(self, feature: str, cls: int) -> float:
-        return self.columns[cls].get(feature, 0.0)
-
     def predict(self, features: Iterable[str]) -> int:
         totals = self.scores(features)
         return totals.index(max(totals))
