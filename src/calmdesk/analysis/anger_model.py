@@ -35,11 +35,9 @@ _MAX_MOVE = 1  # the model adjusts the rules' reading by at most one level
 _MIN_MARGIN = 5.0
 _EXPLAIN = 2  # learned evidence items shown when the model moves the level
 _BLANK = "□"
-_ZEROS = repeat(0.0)
+_ZEROS = repeat(0.0)  # the weight of a feature the model has never seen
 # the rules' level as a feature, with the bias every example shares
-_RULE_FEATURES = tuple(
-    (f"\x00level:{level}", "\x00bias") for level in range(LEVELS)
-)  # the default for each feature the model has never seen
+_RULE_FEATURES = tuple((f"\x00level:{level}", "\x00bias") for level in range(LEVELS))
 
 
 def anger_features(
