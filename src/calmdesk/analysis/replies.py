@@ -20,8 +20,11 @@ from typing import Any
 
 import ahocorasick
 
+from calmdesk.analysis import reply_rules as rules_module
 from calmdesk.analysis.pii import detect_pii, digit_runs
 from calmdesk.analysis.reply_rules import (
+    BANK_RULES_FILE,
+    BUILTIN_RULES_FILE,
     NEGATIVE_CODES,
     POSITIVE_CODES,
     SLOTS,
@@ -31,6 +34,8 @@ from calmdesk.analysis.reply_rules import (
     load_reply_rules,
 )
 from calmdesk.analysis.rulebase import RuleSpec
+from calmdesk.cache import cached, content_key
+from calmdesk.data import DATA_DIR
 from calmdesk.playbook.model import Scenario, Stage
 from calmdesk.text.normalize import NormalizedText, Script, normalize, to_script
 
@@ -231,7 +236,21 @@ class ReplyChecker:
 
     @classmethod
     def load(cls, rules_dirs: Sequence[Path] = ()) -> ReplyChecker:
-        return cls(load_reply_rules(rules_dirs))
+        """The built-in rules plus each bank directory's ``replies.yaml``.
+
+        Expanding the word classes and building the automaton (some 80,000 phrases) takes a
+        quarter of a second, so the built checker is cached on disk, keyed by the rule files and
+        by this code itself; invalid rules raise before anything is cached."""
+        files = [DATA_DIR / BUILTIN_RULES_FILE] + [Path(d) / BANK_RULES_FILE for d in rules_dirs]
+        parts: list[str | bytes] = [
+            Path(__file__).read_bytes(),
+            Path(rules_module.__file__).read_bytes(),
+        ]
+        for path in files:
+            parts += [str(path), path.read_bytes() if path.is_file() else b""]
+        return cached(
+            "reply-checker", content_key(parts), lambda: cls(load_reply_rules(rules_dirs))
+        )
 
     def rules(self) -> list[RuleSpec]:
         """Every rule with its own examples, for the shared rule-example test."""
