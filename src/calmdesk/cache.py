@@ -1,13 +1,15 @@
 """A small on-disk cache for things derived from data files (parsed playbook, match index).
 
-Entries are keyed by a hash of everything they derive from (file contents and the code's format
-version), so a stale entry is never used: change a YAML file and the next run rebuilds. Writes
+Entries are keyed by a hash of everything they derive from (file contents) and of calmdesk's own
+code (every module of the installed package), so a stale entry is never used: change a YAML
+file, or upgrade calmdesk, and the next run rebuilds. Writes
 are atomic (temp file + rename). Any problem reading the cache means "rebuild", never an error.
 ``CALMDESK_CACHE=off`` disables it; ``CALMDESK_CACHE_DIR`` moves it.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import pickle
@@ -40,11 +42,23 @@ def content_key(parts: Iterable[bytes | str]) -> str:
     return digest.hexdigest()[:32]
 
 
+@functools.cache
+def code_digest() -> str:
+    """A digest of calmdesk's own source files (a few milliseconds, once per process)."""
+    package = Path(__file__).resolve().parent
+    return content_key(
+        part
+        for path in sorted(package.rglob("*.py"))
+        for part in (str(path.relative_to(package)), path.read_bytes())
+    )
+
+
 def cached(name: str, key: str, build: Callable[[], T]) -> T:
     """Return the cached value for (name, key), building and storing it if absent."""
     directory = cache_dir()
     if directory is None:
         return build()
+    key = content_key([key, code_digest()])
     path = directory / f"{name}-{key}.pickle"
     try:
         with path.open("rb") as fh:
