@@ -404,48 +404,36 @@ def _same_clause(text: str, start: int, end: int) -> bool:
     return _CLAUSE_BREAK.search(text, start, end) is None
 
 
-def _near_before(
-    text: str, span: Span, hits: list[Hit], window: Window, ids: frozenset[int]
+def _near(
+    text: str, span: Span, hits: list[Hit], window: Window, ids: frozenset[int], *, after: bool
 ) -> bool:
-    start, within, anywhere = span[0], window.within, window.scope == "reply"
-    for _, e, pid in hits:
-        if (
-            pid in ids
-            and e <= start
-            and start - e <= within
-            and (anywhere or _same_clause(text, e, start))
-        ):
-            return True
-    return False
-
-
-def _near_after(
-    text: str, span: Span, hits: list[Hit], window: Window, ids: frozenset[int]
-) -> bool:
-    end, within, anywhere = span[1], window.within, window.scope == "reply"
-    for s, _, pid in hits:
-        if (
-            pid in ids
-            and s >= end
-            and s - end <= within
-            and (anywhere or _same_clause(text, end, s))
-        ):
+    """Whether a hit of one of ``ids`` ends at most ``window.within`` characters before the span
+    (or, ``after``, starts that close after it), in the same clause unless the window's scope is
+    the whole reply."""
+    within, anywhere = window.within, window.scope == "reply"
+    for s, e, pid in hits:
+        if pid not in ids:
+            continue
+        # the gap runs from the earlier piece's end to the later piece's start
+        a, b = (span[1], s) if after else (e, span[0])
+        if 0 <= b - a <= within and (anywhere or _same_clause(text, a, b)):
             return True
     return False
 
 
 def _any_window(
-    near: Callable[[str, Span, list[Hit], Window, frozenset[int]], bool],
     text: str,
     span: Span,
     hits: list[Hit],
     windows: _Windows,
     present: set[int],
+    *,
+    after: bool,
 ) -> bool:
     """Whether any window holds one of its phrases near the hit. Windows none of whose
     phrases stand in the reply are skipped without walking the hits."""
     for window, ids in windows.windows:
-        if not ids.isdisjoint(present) and near(text, span, hits, window, ids):
+        if not ids.isdisjoint(present) and _near(text, span, hits, window, ids, after=after):
             return True
     return False
 
@@ -463,26 +451,26 @@ def _keeps(text: str, span: Span, hits: list[Hit], present: set[int], context: _
     if (
         negation is not None
         and not negation.ids.isdisjoint(present)
-        and _any_window(_near_before, text, span, hits, negation, present)
+        and _any_window(text, span, hits, negation, present, after=False)
     ):
         return False
     unless_after = context.unless_after
     if (
         unless_after is not None
         and not unless_after.ids.isdisjoint(present)
-        and _any_window(_near_after, text, span, hits, unless_after, present)
+        and _any_window(text, span, hits, unless_after, present, after=True)
     ):
         return False
     after = context.requires_after
     if after is not None and (
         after.ids.isdisjoint(present)
-        or not _any_window(_near_after, text, span, hits, after, present)
+        or not _any_window(text, span, hits, after, present, after=True)
     ):
         return False
     before = context.requires_before
     return before is None or (
         not before.ids.isdisjoint(present)
-        and _any_window(_near_before, text, span, hits, before, present)
+        and _any_window(text, span, hits, before, present, after=False)
     )
 
 

@@ -6,10 +6,10 @@ of rules to switch off) and ``classes:`` (new word classes, or replacements by n
 problem is collected (file, rule, field, reason) before a
 :class:`~calmdesk.errors.DataFileError` with code ``E202`` is raised.
 
-Word classes keep the rules short and general: ``classes: {BANK_VERB: [办, 取, 转, …]}`` lets a
-phrase say ``"{BANK_VERB}不了"`` (办不了, 取不了, 转不了 …) and ``"{GAP?}"`` marks an optional
-class. Templates are expanded here, at load time, into plain phrases, so the checker still scans
-a reply once with one automaton.
+Word classes keep the rules short and general: a class of bank actions lets one phrase template
+(``"{BANK_VERB}{CANNOT}"``) stand for every "cannot do X" wording, and ``"{GAP?}"`` marks an
+optional class; the header of ``replies.yaml`` shows examples. Templates are expanded here, at
+load time, into plain phrases, so the checker still scans a reply once with one automaton.
 """
 
 from __future__ import annotations
@@ -70,6 +70,7 @@ MIN_EXAMPLES = 2
 
 BUILTIN_RULES_FILE = "rules/replies.yaml"
 BANK_RULES_FILE = "replies.yaml"
+_UNKNOWN_FIELD = "未知字段"
 
 _NAME = re.compile(r"^[a-z0-9-]+(\.[a-z0-9-]+){1,3}$")
 _CLASS_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
@@ -143,8 +144,8 @@ class ReplyRuleSet:
     base_score: int
     weights: dict[str, int]
     suggestions: dict[str, str]
-    #: Character variants folded before matching (妳 → 你); one character each, so every
-    #: offset stays valid.
+    #: Character variants folded before matching (the second-person variants of Taiwan text);
+    #: one character each, so every offset stays valid.
     variants: dict[str, str] = field(default_factory=dict)
 
 
@@ -216,7 +217,7 @@ def _mapping(raw: Any, report: _Problems) -> dict[str, Any]:
         "suggestions",
     }
     for key in sorted(map(str, unknown)):
-        report.add(key, "未知字段")
+        report.add(key, _UNKNOWN_FIELD)
     return raw
 
 
@@ -238,7 +239,7 @@ def _norm(piece: str) -> str:
 
 
 def _parse_classes(value: Any, report: _Problems) -> dict[str, tuple[str, ...]]:
-    """``classes: {NAME: [词, …]}``: word classes that phrases use as ``{NAME}``."""
+    """``classes: {NAME: [word, …]}``: word classes that phrases use as ``{NAME}``."""
     if value is None:
         return {}
     if not isinstance(value, dict):
@@ -261,7 +262,8 @@ def _parse_classes(value: Any, report: _Problems) -> dict[str, tuple[str, ...]]:
 
 
 def _parse_variants(value: Any, report: _Problems) -> dict[str, str]:
-    """``variants: {妳: 你}``: single characters read as another before matching."""
+    """``variants: {character: character}``: single characters read as another before
+    matching."""
     if value is None:
         return {}
     if not isinstance(value, dict) or not all(
@@ -382,7 +384,7 @@ def _parse_rule(entry: Any, report: _Problems, index: int) -> ReplyRule | None:
     item = name if isinstance(name, str) else f"rules[{index}]"
     before = len(report.items)
     for key in sorted(map(str, set(entry) - _RULE_FIELDS)):
-        report.add(key, "未知字段", item)
+        report.add(key, _UNKNOWN_FIELD, item)
     if not isinstance(name, str) or not _NAME.match(name):
         report.add("name", "应为命名空间名称，如 reply.refusal-only.cannot-do", item)
     code = entry.get("code")
